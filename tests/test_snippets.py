@@ -1,0 +1,75 @@
+"""Every snippet file runs, prints what its `#>` comments say, and is ruff-clean.
+
+A snippet may break ruff rules on purpose (a bad example usually does); its page declares them
+in the `ruff` front-matter field, and ruff must flag exactly those: a declaration that ruff
+no longer confirms fails too. `pytest --update-examples` rewrites the `#>` lines.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pytest_examples import CodeExample, EvalExample
+
+from catalogue import ROOT, load_catalogue
+
+# The rule sets we hold every snippet to; FBP702 explains the choice.
+SNIPPET_RULES = ["E", "F", "W", "I", "B", "UP", "ASYNC", "FAST", "S", "SIM", "RUF", "PERF"]
+RUFF = [sys.executable, "-m", "ruff"]
+
+
+def _snippets() -> list[tuple[Path, list[str]]]:
+    found = []
+    for practice in load_catalogue(ROOT).practices:
+        for path in sorted(practice.snippet_dir.rglob("*.py")):
+            declared = practice.meta.ruff.get(path.relative_to(practice.snippet_dir).as_posix(), [])
+            found.append((path, sorted(declared)))
+    return found
+
+
+SNIPPETS = _snippets()
+
+
+def _ruff_codes(path: Path) -> list[str]:
+    result = subprocess.run(
+        [*RUFF, "check", "--isolated", "--output-format", "json", "--target-version", "py311",
+         "--line-length", "88", "--select", ",".join(SNIPPET_RULES), str(path)],
+        capture_output=True, text=True, check=False,
+    )
+    if result.returncode not in (0, 1):
+        raise RuntimeError(f"ruff failed on {path}: {result.stderr}")
+    return sorted({d["code"] for d in json.loads(result.stdout)})
+
+
+@pytest.mark.parametrize(("path", "declared"), SNIPPETS,
+                         ids=[str(p.relative_to(ROOT / "snippets")) for p, _ in SNIPPETS])
+def test_ruff_flags_exactly_the_declared_rules(path: Path, declared: list[str]) -> None:
+    flagged = _ruff_codes(path)
+    assert flagged == declared, (
+        f"{path.relative_to(ROOT)}: ruff flags {flagged or 'nothing'}, the page's 'ruff' field "
+        f"declares {declared or 'nothing'}. Fix the snippet, or declare the rule it breaks on "
+        "purpose."
+    )
+
+
+@pytest.mark.parametrize(("path", "declared"), SNIPPETS,
+                         ids=[str(p.relative_to(ROOT / "snippets")) for p, _ in SNIPPETS])
+def test_snippet_runs_and_prints_what_it_says(
+    path: Path, declared: list[str], eval_example: EvalExample
+) -> None:
+    if path.name == "__init__.py" or "#>" not in path.read_text() and "__main__" not in (
+        path.read_text()
+    ):
+        pytest.skip("a module of a multi-module snippet; its app is run by the behaviour test")
+    example = CodeExample.create(path.read_text(), path=path)
+    eval_example.set_config(line_length=88, target_version="py310", ruff_select=SNIPPET_RULES,
+                            ruff_ignore=declared or None)
+    eval_example.lint_ruff(example)
+    if eval_example.update_examples:
+        eval_example.run_print_update(example)
+    else:
+        eval_example.run_print_check(example)

@@ -25,6 +25,27 @@ if sys.version_info < (3, 12):
     )
 
 
+@pytest.fixture(scope="session")
+def postgres_server_url():
+    """A real PostgreSQL for the whole session (DATABASE_URL's, or an embedded one)."""
+    from support.postgres import PostgresUnavailable, postgres_server
+
+    try:
+        with postgres_server() as url:
+            yield url
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def database(postgres_server_url, request: pytest.FixtureRequest):
+    """A fresh, empty database for this test module on the session's PostgreSQL server."""
+    from support.postgres import fresh_database
+
+    with fresh_database(postgres_server_url, Path(request.node.path).stem) as db:
+        yield db
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--record",

@@ -7,6 +7,7 @@ messages: each names the file, the field and what was expected.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -317,6 +318,12 @@ def render_measurements(practice: Practice) -> str:
 # ---------------------------------------------------------------- MkDocs hook
 
 
+def inline_code(text: str) -> str:
+    """The one bit of Markdown a summary uses, `code`, as HTML; everything else escaped."""
+    parts = html.escape(text).split("`")
+    return "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
+
+
 _catalogue: Catalogue | None = None
 
 
@@ -345,6 +352,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         return markdown
     page.meta["category_label"] = CATEGORIES[practice.meta.category][1]
     page.meta["short_url"] = f"p/{practice.id}/"
+    page.meta["summary_html"] = inline_code(practice.meta.summary)
     data = load_measurements(practice)
     if data:
         page.meta["verified_on"] = data["environment"]["fastapi"]

@@ -48,6 +48,17 @@ CATALOGUE_MARKER = "<!-- catalogue -->"
 
 
 class Reference(BaseModel):
+    """One link under References. Only links someone actually opened: never a guessed ID.
+
+    Attributes:
+        title: What the link is, as its page titles it.
+        url: The full address. `stackoverflow` links must be on stackoverflow.com and
+            `issue` links on github.com.
+        kind: `stackoverflow` (people hitting the problem), `docs` (FastAPI, Pydantic and
+            other official documentation), `issue` (maintainers on the subject: issues,
+            pull requests, release notes) or `lint-rule` (a rule that enforces the practice).
+    """
+
     model_config = ConfigDict(extra="forbid")
 
     title: Annotated[str, Field(min_length=3)]
@@ -63,7 +74,22 @@ class Reference(BaseModel):
 
 
 class FrontMatter(BaseModel):
-    """What every practice page declares above its text."""
+    """What every practice page declares above its text, between `---` lines.
+
+    Attributes:
+        id: `FBP` and three digits; the hundreds digit is the category's (see below).
+            Never reused, never changed.
+        title: The rule as an imperative, 10 to 90 characters: "Don't block the event loop
+            in async routes".
+        summary: The rule in one line (20 to 200 characters), shown in the practice header
+            and the catalogue. `code` spans are allowed.
+        category: The category slug; also the folder the page and its snippets live in.
+        tags: Lower-case words that help search.
+        references: At least one; see Reference.
+        ruff: The ruff rule codes a snippet breaks on purpose, by file name relative to the
+            snippet folder, e.g. `bad.py: [ASYNC251]`. The tests check that ruff flags
+            exactly these, so the list is also the practice's lint coverage.
+    """
 
     model_config = ConfigDict(extra="forbid")
 

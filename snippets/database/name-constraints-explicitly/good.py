@@ -1,0 +1,72 @@
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException
+from sqlalchemy import CheckConstraint, ForeignKey, MetaData, String, select
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# --8<-- [start:models]
+# Names in PostgreSQL's style, chosen by the model instead of by the server.
+POSTGRES_NAMING_CONVENTION = {
+    "ix": "%(column_0_label)s_idx",
+    "uq": "%(table_name)s_%(column_0_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=POSTGRES_NAMING_CONVENTION)
+
+
+class Author(Base):
+    __tablename__ = "author"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+
+
+class Post(Base):
+    __tablename__ = "post"
+    __table_args__ = (CheckConstraint("length(title) > 0", name="title_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("author.id"))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+# --8<-- [end:models]
+
+
+engine = create_async_engine(
+    os.environ.get("DATABASE_URL", "postgresql+asyncpg://localhost/blog")
+)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await engine.dispose()
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+async def get_session() -> AsyncIterator[AsyncSession]:
+    async with AsyncSession(engine) as session:
+        yield session
+
+
+@app.get("/posts/{slug}")
+async def read_post(
+    slug: str, session: Annotated[AsyncSession, Depends(get_session)]
+) -> dict[str, str]:
+    post = await session.scalar(select(Post).where(Post.slug == slug))
+    if post is None:
+        raise HTTPException(status_code=404, detail="Post not found")
+    return {"slug": post.slug, "title": post.title}

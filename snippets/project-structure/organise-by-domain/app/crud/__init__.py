@@ -1,0 +1,3 @@
+from app.crud import auth, posts
+
+__all__ = ["auth", "posts"]

@@ -1,0 +1,10 @@
+from pydantic import BaseModel
+
+
+class PostCreate(BaseModel):
+    title: str
+
+
+class Post(PostCreate):
+    id: int
+    author: str

@@ -1,0 +1,3 @@
+from src.main import app
+
+__all__ = ["app"]

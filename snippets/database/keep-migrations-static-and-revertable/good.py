@@ -1,0 +1,65 @@
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+engine = create_async_engine(os.environ["DATABASE_URL"])
+
+# The schema good_migrations/ builds: the same tables on every database.
+metadata = sa.MetaData()
+tenant = sa.Table(
+    "tenant",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+)
+post = sa.Table(
+    "post",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tenant_id", sa.ForeignKey("tenant.id"), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("slug", sa.Text, nullable=False),
+)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await engine.dispose()
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+async def connect() -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as connection:
+        yield connection
+
+
+Connection = Annotated[AsyncConnection, Depends(connect)]
+
+
+class Post(BaseModel):
+    id: int
+    title: str
+    slug: str
+
+
+# --8<-- [start:route]
+@app.get("/tenants/{tenant_name}/posts")
+async def list_posts(tenant_name: str, connection: Connection) -> list[Post]:
+    query = (
+        sa.select(post.c.id, post.c.title, post.c.slug)
+        .join(tenant)
+        .where(tenant.c.name == tenant_name)  # a tenant is a row, not a table
+        .order_by(post.c.id)
+    )
+    rows = await connection.execute(query)
+    return [Post(**row) for row in rows.mappings()]
+# --8<-- [end:route]

@@ -1,0 +1,24 @@
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "tenant",
+        sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
+        sa.Column("name", sa.Text, nullable=False, unique=True),
+    )
+    op.create_table(
+        "post",
+        sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
+        sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenant.id"), nullable=False),
+        sa.Column("title", sa.Text, nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("post")
+    op.drop_table("tenant")

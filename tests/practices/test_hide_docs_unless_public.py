@@ -17,7 +17,6 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.config import Config
-
 from support.live import live_app, live_server, snippet_path
 
 PRACTICE = "api-design/hide-docs-unless-public"
@@ -113,8 +112,12 @@ def test_guide_pattern_openapi_url_none_hides_all_four(tmp_path: Path, record) -
         with httpx.Client(base_url=server.url) as client:
             statuses = {url: client.get(url).status_code for url in DOCS_URLS}
         output = server.output()
-    record("guide-production", "The guide's `openapi_url=None` pattern, production",
-           statuses, show(statuses))
+    record(
+        "guide-production",
+        "The guide's `openapi_url=None` pattern, production",
+        statuses,
+        show(statuses),
+    )
     # Since FastAPI 0.54.2, no schema URL means no docs routes at all.
     assert statuses == ALL_HIDDEN
     # Starlette's Config warns about the missing file at import time.
@@ -145,10 +148,13 @@ def test_a_hand_written_docs_route_outlives_openapi_url_none(record) -> None:
     with live_app(app) as url, httpx.Client(base_url=url) as client:
         docs = client.get("/docs")
         schema = client.get("/openapi.json")
-    record("self-hosted", "Hand-written `/docs` route with `openapi_url=None`",
-           {"/docs": docs.status_code, "/openapi.json": schema.status_code},
-           f"`/docs` {docs.status_code} (Swagger UI told to load `url: 'None'`) · "
-           f"`/openapi.json` {schema.status_code}")
+    record(
+        "self-hosted",
+        "Hand-written `/docs` route with `openapi_url=None`",
+        {"/docs": docs.status_code, "/openapi.json": schema.status_code},
+        f"`/docs` {docs.status_code} (Swagger UI told to load `url: 'None'`) · "
+        f"`/openapi.json` {schema.status_code}",
+    )
     assert docs.status_code == 200
     assert "url: 'None'" in docs.text
     assert schema.status_code == 404

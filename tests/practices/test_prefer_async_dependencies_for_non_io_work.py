@@ -1,0 +1,183 @@
+"""FBP404: FastAPI runs a `def` dependency in AnyIO's thread pool, which holds 40 tokens;
+an `async def` one runs on the event loop. A trivial sync dependency therefore queues
+behind slow sync work once the pool is full, and an async one does not."""
+
+import asyncio
+import threading
+import time
+
+import anyio.from_thread
+import anyio.to_thread
+import httpx
+import pytest
+from support.live import live_app, live_server, load_snippet, snippet_path
+
+PRACTICE = "dependencies/prefer-async-dependencies-for-non-io-work"
+SLOW = 1.0  # seconds /export sleeps in the snippets
+PROBES = 5
+
+
+def where_dependency_runs(name: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """Serve the snippet in-process and see, from inside `pagination`, which thread runs it
+    and how many thread-pool tokens are in use at that moment."""
+    module = load_snippet(snippet_path(PRACTICE, name))
+    seen: dict[str, object] = {}
+    page_model = module.Page
+
+    def limiter_state() -> tuple[int, int]:
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        return int(limiter.total_tokens), int(limiter.borrowed_tokens)
+
+    def recording_page(**fields: int):
+        thread = threading.current_thread()
+        seen["thread"] = thread.name
+        in_worker = thread.name.startswith("AnyIO worker")
+        # From a worker thread, ask the event loop; on the loop, ask directly.
+        tokens = anyio.from_thread.run_sync(limiter_state) if in_worker else limiter_state()
+        seen["total_tokens"], seen["borrowed_tokens"] = tokens
+        return page_model(**fields)
+
+    # `pagination` looks `Page` up in its module when it runs, so this sees every call.
+    monkeypatch.setattr(module, "Page", recording_page)
+    with live_app(module.app) as url:
+        response = httpx.get(f"{url}/items", params={"limit": 500})
+        seen["loop_thread"] = next(
+            t.name for t in threading.enumerate() if t.name == f"uvicorn:{url.rsplit(':', 1)[1]}"
+        )
+    assert response.json() == {"limit": 100, "offset": 0}
+    return seen
+
+
+async def _probe_while_pool_is_full(base: str, exports: int) -> list[float]:
+    limits = httpx.Limits(max_connections=exports + PROBES)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        await client.get("/items")  # warm up
+        slow = [asyncio.create_task(client.get("/export")) for _ in range(exports)]
+        await asyncio.sleep(0.25 * SLOW)  # every export is now holding a worker thread
+
+        async def timed_probe() -> float:
+            start = time.perf_counter()
+            response = await client.get("/items")
+            assert response.status_code == 200
+            return time.perf_counter() - start
+
+        latencies = await asyncio.gather(*(timed_probe() for _ in range(PROBES)))
+        assert [r.status_code for r in await asyncio.gather(*slow)] == [200] * exports
+        return list(latencies)
+
+
+def probe_latency(name: str, exports: int) -> float:
+    """Median latency of PROBES concurrent /items calls sent while `exports` requests to
+    the slow sync /export run."""
+    with live_server(snippet_path(PRACTICE, name)) as server:
+        latencies = asyncio.run(_probe_while_pool_is_full(server.url, exports))
+    return sorted(latencies)[len(latencies) // 2]
+
+
+def test_sync_dependency_runs_in_a_worker_thread(monkeypatch, record) -> None:
+    seen = where_dependency_runs("bad", monkeypatch)
+    record(
+        "bad_thread",
+        "`bad.py`: thread that runs `def pagination`",
+        seen["thread"],
+        f"a worker thread, not the event loop; {seen['borrowed_tokens']} "
+        f"of {seen['total_tokens']} tokens in use",
+    )
+    assert seen["thread"].startswith("AnyIO worker thread")
+    assert seen["thread"] != seen["loop_thread"]
+    # It holds a token of the default limiter while it runs.
+    assert seen["total_tokens"] == 40
+    assert seen["borrowed_tokens"] == 1
+
+
+def test_async_dependency_runs_on_the_event_loop(monkeypatch, record) -> None:
+    seen = where_dependency_runs("good", monkeypatch)
+    record(
+        "good_thread",
+        "`good.py`: thread that runs `async def pagination`",
+        seen["thread"],
+        f"the event loop thread; {seen['borrowed_tokens']} of {seen['total_tokens']} tokens in use",
+    )
+    assert seen["thread"] == seen["loop_thread"]
+    assert seen["borrowed_tokens"] == 0
+
+
+@pytest.fixture(scope="module")
+def latencies() -> dict[str, float]:
+    # As many slow sync requests as the pool has tokens: the pool is full, nothing queued.
+    return {name: probe_latency(name, exports=40) for name in ("bad", "good")}
+
+
+def test_sync_dependency_waits_for_a_free_thread(latencies, record) -> None:
+    bad, good = latencies["bad"], latencies["good"]
+    record(
+        "bad_latency",
+        f"`bad.py`: `/items` latency while 40 `/export` calls "
+        f"({SLOW:.0f} s each) hold the pool, in units of one export",
+        bad / SLOW,
+        f"{bad / SLOW:.2f}× an export",
+    )
+    record(
+        "ratio",
+        "`/items` latency with the sync dependency ÷ with the async one",
+        bad / good,
+        f"{bad / good:.0f}×",
+    )
+    # The sync dependency waits until an export gives its thread back (the exports started
+    # a quarter of an export earlier)...
+    assert bad > 0.5 * SLOW
+    # ...the async one does not queue for the pool (margins for 2 busy cores).
+    assert good < 0.4 * SLOW
+    assert bad > 2 * good
+
+
+def test_async_dependency_is_not_slowed_by_a_full_pool(latencies, record) -> None:
+    good = latencies["good"]
+    record(
+        "good_latency",
+        f"`good.py`: `/items` latency while 40 `/export` calls "
+        f"({SLOW:.0f} s each) hold the pool, in units of one export",
+        good / SLOW,
+        f"{good / SLOW:.3f}× an export",
+    )
+    assert good < 0.4 * SLOW
+
+
+def test_max_concurrency_caps_a_blocking_sync_dependency(record) -> None:
+    """The page's advice for a sync dependency that must block: cap it, so it cannot take
+    every thread of the pool. Checked on the FastAPI pinned here."""
+    from typing import Annotated
+
+    from fastapi import Depends, FastAPI
+    from support.live import concurrent_get
+
+    probe = FastAPI()
+    lock = threading.Lock()
+    state = {"active": 0, "peak": 0}
+
+    def load_tenant() -> int:  # stands in for a sync driver call
+        with lock:
+            state["active"] += 1
+            state["peak"] = max(state["peak"], state["active"])
+        time.sleep(0.1)
+        with lock:
+            state["active"] -= 1
+        return 1
+
+    @probe.get("/tenant")
+    async def tenant(
+        value: Annotated[int, Depends(load_tenant, max_concurrency=2)],
+    ) -> int:
+        return value
+
+    with live_app(probe) as url:
+        _, results = concurrent_get(f"{url}/tenant", 8)
+    assert [r.status for r in results] == [200] * 8
+    record(
+        "max_concurrency",
+        "probe: 8 concurrent calls to a `def` dependency declared with "
+        "`Depends(..., max_concurrency=2)`",
+        state["peak"],
+        f"at most {state['peak']} in worker threads at once",
+    )
+    assert state["peak"] == 2

@@ -4,7 +4,6 @@ a required query parameter, the path segment is ignored, and OpenAPI documents t
 
 import httpx
 import pytest
-
 from support.live import live_app, load_snippet, snippet_path
 
 PRACTICE = "api-design/same-path-parameter-names"
@@ -14,8 +13,9 @@ ADA = {"id": 1, "name": "ada", "is_creator": True}
 def observe(name: str) -> dict[str, object]:
     module = load_snippet(snippet_path(PRACTICE, name))
     with live_app(module.app) as url, httpx.Client(base_url=url) as client:
-        creator_path = next(p for p in client.get("/openapi.json").json()["paths"]
-                            if p.startswith("/creators/"))
+        creator_path = next(
+            p for p in client.get("/openapi.json").json()["paths"] if p.startswith("/creators/")
+        )
         operation = client.get("/openapi.json").json()["paths"][creator_path]["get"]
         params = {(p["name"], p["in"], p["required"]) for p in operation["parameters"]}
         creator = client.get("/creators/1")
@@ -44,17 +44,27 @@ def test_renamed_path_parameter_turns_into_a_required_query_parameter(seen, reco
     assert bad["params"] == {("profile_id", "query", True)}
     status, body = bad["creator"]
     assert status == 422
-    assert [(e["type"], e["loc"]) for e in body["detail"]] == [
-        ("missing", ["query", "profile_id"])
-    ]
+    assert [(e["type"], e["loc"]) for e in body["detail"]] == [("missing", ["query", "profile_id"])]
     # The path segment is ignored: /creators/2 answers with profile 1, chosen by the query.
     assert bad["path_vs_query"] == (200, ADA)
-    record("bad_status", "`bad.py`: `GET /creators/1`", status,
-           "422, `profile_id` missing from the query")
-    record("bad_params", "`bad.py`: parameters OpenAPI documents for the creator route",
-           sorted(map(list, bad["params"])), "`profile_id` in query (required); no path parameter")
-    record("bad_ignored", "`bad.py`: `GET /creators/2?profile_id=1`", bad["path_vs_query"][0],
-           "200 with profile 1: the path segment is ignored")
+    record(
+        "bad_status",
+        "`bad.py`: `GET /creators/1`",
+        status,
+        "422, `profile_id` missing from the query",
+    )
+    record(
+        "bad_params",
+        "`bad.py`: parameters OpenAPI documents for the creator route",
+        sorted(map(list, bad["params"])),
+        "`profile_id` in query (required); no path parameter",
+    )
+    record(
+        "bad_ignored",
+        "`bad.py`: `GET /creators/2?profile_id=1`",
+        bad["path_vs_query"][0],
+        "200 with profile 1: the path segment is ignored",
+    )
 
 
 def test_same_name_lets_one_dependency_serve_every_route(seen, record) -> None:
@@ -67,10 +77,18 @@ def test_same_name_lets_one_dependency_serve_every_route(seen, record) -> None:
     # A stray query parameter of the same name does not override the path.
     assert good["path_vs_query"] == (404, {"detail": "Creator not found"})
     record("good_status", "`good.py`: `GET /creators/1`", good["creator"][0], "200, profile 1")
-    record("good_params", "`good.py`: parameters OpenAPI documents for the creator route",
-           sorted(map(list, good["params"])), "`profile_id` in path (required)")
-    record("good_ignored", "`good.py`: `GET /creators/2?profile_id=1`",
-           good["path_vs_query"][0], "404 Creator not found: the path decides")
+    record(
+        "good_params",
+        "`good.py`: parameters OpenAPI documents for the creator route",
+        sorted(map(list, good["params"])),
+        "`profile_id` in path (required)",
+    )
+    record(
+        "good_ignored",
+        "`good.py`: `GET /creators/2?profile_id=1`",
+        good["path_vs_query"][0],
+        "404 Creator not found: the path decides",
+    )
 
 
 def test_explicit_path_closes_the_query_back_door() -> None:

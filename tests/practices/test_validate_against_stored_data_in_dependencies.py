@@ -4,7 +4,6 @@ the post up themselves drift apart."""
 
 import httpx
 import pytest
-
 from support.live import live_app, load_snippet, snippet_path
 
 PRACTICE = "dependencies/validate-against-stored-data-in-dependencies"
@@ -50,26 +49,39 @@ def observe(name: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
 
 
 def show(missing: dict[str, tuple[int, str]]) -> str:
-    return ", ".join(f"{route.split()[0]} {route.split()[1].replace('{id}', '9')} → {status}"
-                     for route, (status, _) in missing.items())
+    return ", ".join(
+        f"{route.split()[0]} {route.split()[1].replace('{id}', '9')} → {status}"
+        for route, (status, _) in missing.items()
+    )
 
 
 def test_shared_dependency_answers_every_route_alike(monkeypatch, record) -> None:
     seen = observe("good", monkeypatch)
-    record("good", "`good.py`: a missing post (id 9) on the three routes",
-           {r: s for r, (s, _) in seen["missing"].items()},
-           show(seen["missing"]) + ", all `Post not found`")
+    record(
+        "good",
+        "`good.py`: a missing post (id 9) on the three routes",
+        {r: s for r, (s, _) in seen["missing"].items()},
+        show(seen["missing"]) + ", all `Post not found`",
+    )
     assert set(seen["missing"].values()) == {NOT_FOUND}
-    record("good_lookups", "`good.py`: post lookups per request (existing, missing), per route",
-           seen["lookups"], "1 and 1 on each route")
+    record(
+        "good_lookups",
+        "`good.py`: post lookups per request (existing, missing), per route",
+        seen["lookups"],
+        "1 and 1 on each route",
+    )
     assert all(counts == [1, 1] for counts in seen["lookups"].values()), seen["lookups"]
 
 
 def test_per_route_lookups_drift_apart(monkeypatch, record) -> None:
     seen = observe("bad", monkeypatch)
     missing = seen["missing"]
-    record("bad", "`bad.py`: a missing post (id 9) on the three routes",
-           {r: s for r, (s, _) in missing.items()}, show(missing))
+    record(
+        "bad",
+        "`bad.py`: a missing post (id 9) on the three routes",
+        {r: s for r, (s, _) in missing.items()},
+        show(missing),
+    )
     assert missing["GET /posts/{id}"] == NOT_FOUND
     # The copy that forgot the check crashes on None: a 500, not a 404.
     assert missing["PUT /posts/{id}"] == (500, "Internal Server Error")

@@ -1,0 +1,93 @@
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+from uuid import UUID
+
+import sqlalchemy as sa
+from fastapi import Depends, FastAPI, Query
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+engine = create_async_engine(os.environ["DATABASE_URL"])
+
+metadata = sa.MetaData()
+profile = sa.Table(
+    "profile",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("first_name", sa.Text, nullable=False),
+    sa.Column("last_name", sa.Text, nullable=False),
+    sa.Column("username", sa.Text, nullable=False, unique=True),
+)
+post = sa.Table(
+    "post",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("creator_id", sa.ForeignKey("profile.id"), nullable=False, index=True),
+    sa.Column("slug", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await engine.dispose()
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+async def connect() -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as connection:
+        yield connection
+
+
+Connection = Annotated[AsyncConnection, Depends(connect)]
+
+
+class Creator(BaseModel):
+    id: UUID
+    first_name: str
+    last_name: str
+    username: str
+
+
+class Post(BaseModel):
+    id: UUID
+    slug: str
+    title: str
+    creator: Creator
+
+
+# --8<-- [start:query]
+@app.get("/posts")
+async def list_posts(
+    connection: Connection,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Post]:
+    query = (
+        sa.select(post)
+        .order_by(post.c.created_at.desc(), post.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    posts = []
+    for row in await connection.execute(query):
+        # one more round trip per post, and the nesting done in Python
+        creator = await connection.execute(
+            sa.select(profile).where(profile.c.id == row.creator_id)
+        )
+        posts.append(
+            Post(
+                id=row.id,
+                slug=row.slug,
+                title=row.title,
+                creator=Creator.model_validate(creator.mappings().one()),
+            )
+        )
+    return posts
+# --8<-- [end:query]

@@ -1,0 +1,87 @@
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+from uuid import UUID
+
+import sqlalchemy as sa
+from fastapi import Depends, FastAPI, Query
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+engine = create_async_engine(os.environ["DATABASE_URL"])
+
+metadata = sa.MetaData()
+profile = sa.Table(
+    "profile",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("first_name", sa.Text, nullable=False),
+    sa.Column("last_name", sa.Text, nullable=False),
+    sa.Column("username", sa.Text, nullable=False, unique=True),
+)
+post = sa.Table(
+    "post",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("creator_id", sa.ForeignKey("profile.id"), nullable=False, index=True),
+    sa.Column("slug", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await engine.dispose()
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+async def connect() -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as connection:
+        yield connection
+
+
+Connection = Annotated[AsyncConnection, Depends(connect)]
+
+
+class Creator(BaseModel):
+    id: UUID
+    first_name: str
+    last_name: str
+    username: str
+
+
+class Post(BaseModel):
+    id: UUID
+    slug: str
+    title: str
+    creator: Creator
+
+
+# --8<-- [start:query]
+@app.get("/posts")
+async def list_posts(
+    connection: Connection,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Post]:
+    creator = sa.func.json_build_object(
+        "id", profile.c.id,
+        "first_name", profile.c.first_name,
+        "last_name", profile.c.last_name,
+        "username", profile.c.username,
+    )
+    query = (
+        sa.select(post.c.id, post.c.slug, post.c.title, creator.label("creator"))
+        .join_from(post, profile)
+        .order_by(post.c.created_at.desc(), post.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = await connection.execute(query)  # one query, the nesting done by PostgreSQL
+    return [Post.model_validate(row) for row in rows.mappings()]
+# --8<-- [end:query]

@@ -1,0 +1,74 @@
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException
+from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+# --8<-- [start:models]
+class Base(DeclarativeBase):
+    pass
+
+
+class Author(Base):
+    __tablename__ = "Authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    displayName: Mapped[str] = mapped_column(String(100))
+
+
+class Post(Base):
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author: Mapped[int] = mapped_column(ForeignKey("Authors.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    createdAt: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated: Mapped[datetime | None]
+    publish_day: Mapped[date | None]
+
+
+class Like(Base):
+    __tablename__ = "likes"
+
+    postId: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
+    authorId: Mapped[int] = mapped_column(ForeignKey("Authors.id"), primary_key=True)
+# --8<-- [end:models]
+
+
+engine = create_async_engine(
+    os.environ.get("DATABASE_URL", "postgresql+asyncpg://localhost/blog")
+)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await engine.dispose()
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+async def get_session() -> AsyncIterator[AsyncSession]:
+    async with AsyncSession(engine) as session:
+        yield session
+
+
+@app.get("/posts/{post_id}")
+async def read_post(
+    post_id: int, session: Annotated[AsyncSession, Depends(get_session)]
+) -> dict[str, str]:
+    post = await session.get(Post, post_id)
+    if post is None:
+        raise HTTPException(status_code=404, detail="Post not found")
+    likes = await session.scalar(
+        select(func.count()).select_from(Like).where(Like.postId == post_id)
+    )
+    return {"title": post.title, "created": post.createdAt.isoformat(),
+            "likes": str(likes)}

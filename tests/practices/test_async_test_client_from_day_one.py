@@ -1,0 +1,151 @@
+"""FBP701: an async test that shares a database pool with the app needs an async test client.
+
+Each snippet is a pytest module testing the same app (main.py, an asyncpg pool) against a
+real PostgreSQL. The test runs each one with pytest in a subprocess, as a project's CI
+would, with --strict-markers and warnings as errors, and reads what pytest reports.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from support.live import SNIPPETS
+
+PRACTICE = "testing/async-test-client-from-day-one"
+FOLDER = SNIPPETS / PRACTICE
+PYTEST_INI = """\
+[pytest]
+addopts = --strict-markers --strict-config -p no:cacheprovider -rA
+filterwarnings =
+    error
+    ignore:Using `httpx` with `starlette.testclient` is deprecated:{category}
+"""
+# Starlette 1.10 warns on every TestClient import while httpx (not httpx2) is installed;
+# that is not the failure under test, so it is let through as the project does.
+CATEGORY = "starlette.exceptions.StarletteDeprecationWarning"
+
+# The fixture and test of the source guide, as published.
+GUIDE = '''\
+import pytest
+from async_asgi_testclient import TestClient
+
+from src.main import app  # inited FastAPI app
+
+
+@pytest.fixture
+async def client() -> AsyncGenerator[TestClient, None]:
+    host, port = "127.0.0.1", "9000"
+
+    async with AsyncClient(transport=ASGITransport(app=app, client=(host, port)), \
+base_url="http://test") as client:
+        yield client
+
+
+@pytest.mark.asyncio
+async def test_create_post(client: TestClient):
+    resp = await client.post("/posts")
+
+    assert resp.status_code == 201
+'''
+
+
+def start_pytest(folder: Path, *files: str, env: dict[str, str] | None = None
+                 ) -> subprocess.Popen[str]:
+    (folder / "pytest.ini").write_text(PYTEST_INI.format(category=CATEGORY))
+    return subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
+        [sys.executable, "-m", "pytest", *files], cwd=folder, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})},
+    )
+
+
+def output_of(process: subprocess.Popen[str]) -> str:
+    try:
+        return process.communicate(timeout=120)[0]
+    finally:
+        process.kill()
+
+
+def outcome(output: str) -> str:
+    """pytest's last line, without the timing: "1 passed", "1 failed", "1 error"."""
+    last = output.strip().splitlines()[-1]
+    return re.sub(r"\s+in [\d.]+s.*$", "", last.strip("= ")).strip()
+
+
+@pytest.fixture(scope="module")
+def runs(database, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    started = {}
+    for name in ("bad", "good"):  # both at once: each pays pytest's start-up
+        folder = tmp_path_factory.mktemp(name)
+        for file in ("main.py", f"{name}.py"):
+            shutil.copy(FOLDER / file, folder / file)
+        started[name] = start_pytest(folder, f"{name}.py",
+                                     env={"DATABASE_URL": database.plain_url})
+    return {name: output_of(process) for name, process in started.items()}
+
+
+def test_async_client_shares_the_tests_event_loop(runs, record) -> None:
+    output = runs["good"]
+    assert outcome(output) == "1 passed", output
+    record("good", "`good.py` (httpx `AsyncClient` + `ASGITransport`)", outcome(output),
+           "1 passed")
+
+
+def test_sync_test_client_runs_the_app_on_another_loop(runs, record) -> None:
+    output = runs["bad"]
+    assert outcome(output) == "1 failed", output
+    # TestClient serves the app from its own event loop in a portal thread; the pool's
+    # connections belong to the test's loop, where the fixture created them.
+    match = re.search(r"RuntimeError: Task <Task pending name='(\S+)'.*?"
+                      r"got Future <Future pending.*?> (attached to a different loop)", output)
+    assert match, output
+    assert match.group(1) == "anyio.from_thread.BlockingPortal._call_func"
+    record("bad", "`bad.py` (`TestClient` in an async test)", outcome(output),
+           f"1 failed: `RuntimeError: ... got Future ... {match.group(2)}`")
+
+
+def test_guide_fixture_does_not_run(tmp_path: Path, monkeypatch, record) -> None:
+    # As published: the module it imports TestClient from is another library, not httpx.
+    with pytest.raises(ModuleNotFoundError, match="No module named 'async_asgi_testclient'"):
+        exec(compile(GUIDE, "test_guide.py", "exec", dont_inherit=True), {})  # noqa: S102
+
+    # With that library installed, the return annotation names a type nobody imported.
+    for name, attributes in [("async_asgi_testclient", {"TestClient": object}),
+                             ("src", {}), ("src.main", {"app": FastAPI()})]:
+        module = types.ModuleType(name)
+        module.__dict__.update(attributes)
+        monkeypatch.setitem(sys.modules, name, module)
+    with pytest.raises(NameError, match="name 'AsyncGenerator' is not defined"):
+        exec(compile(GUIDE, "test_guide.py", "exec", dont_inherit=True), {})  # noqa: S102
+
+    # Importing it, under pytest: the `asyncio` mark belongs to pytest-asyncio, so
+    # --strict-markers refuses the module; with anyio's mark instead, the fixture body
+    # uses AsyncClient and ASGITransport, which were never imported.
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "__init__.py").write_text("")
+    (tmp_path / "src" / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (tmp_path / "async_asgi_testclient.py").write_text("TestClient = object\n")
+    imported = "from collections.abc import AsyncGenerator\n" + GUIDE
+    (tmp_path / "test_guide_asyncio.py").write_text(imported)
+    (tmp_path / "test_guide_anyio.py").write_text(
+        imported.replace("@pytest.mark.asyncio", "@pytest.mark.anyio")
+        + '\n\n@pytest.fixture\ndef anyio_backend():\n    return "asyncio"\n')
+    output = output_of(start_pytest(tmp_path, "--continue-on-collection-errors",
+                                    "test_guide_asyncio.py", "test_guide_anyio.py"))
+    assert "'asyncio' not found in `markers` configuration option" in output, output
+    assert "NameError: name 'AsyncClient' is not defined" in output, output
+    record("guide", "The guide's fixture, as published, then fixed one error at a time",
+           4, "4 errors: `ModuleNotFoundError`, two `NameError`, unknown mark `asyncio`")
+
+
+def test_app_keyword_was_removed_from_httpx() -> None:
+    with pytest.raises(TypeError, match="unexpected keyword argument 'app'"):
+        httpx.AsyncClient(app=FastAPI(), base_url="http://test")

@@ -17,7 +17,7 @@ def datetime_to_gmt_str(dt: datetime) -> str:
 
 class CustomModel(BaseModel):
     model_config = ConfigDict(
-        json_encoders={datetime: datetime_to_gmt_str},  # deprecated since Pydantic 2.0
+        json_encoders={datetime: datetime_to_gmt_str},  # deprecated in Pydantic 2
         populate_by_name=True,
     )
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from support.live import SNIPPETS, live_server, snippet_path
 
 PRACTICE = "project-structure/import-other-domains-by-module-name"

@@ -9,7 +9,6 @@ import math
 
 import httpx
 import pytest
-
 from support.async_practices import HERE, HOLD, burst, process_status
 from support.live import live_server, single_get, snippet_path
 

@@ -9,8 +9,10 @@ Every load here is bounded: a fixed number of requests, each with a timeout.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import time
-from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -60,11 +62,12 @@ class _Connection:
 
 
 async def _burst(url: str, n: int, probe_url: str | None, probe_delay: float,
-                 timeout: float) -> Burst:
-    async with asyncio.timeout(timeout):
-        warm_up = _Connection(url)
-        await warm_up.open()
-        await warm_up.get()
+                 limit: float, warm_up: bool) -> Burst:
+    async with asyncio.timeout(limit):
+        if warm_up:
+            first = _Connection(url)
+            await first.open()
+            await first.get()
         connections = [_Connection(url) for _ in range(n)]
         await asyncio.gather(*(c.open() for c in connections))
         probe_connection = _Connection(probe_url) if probe_url else None
@@ -81,17 +84,53 @@ async def _burst(url: str, n: int, probe_url: str | None, probe_delay: float,
 
 
 def burst(url: str, n: int, *, probe_url: str | None = None, probe_delay: float = 0.1,
-          timeout: float = 30.0) -> Burst:
+          timeout: float = 30.0, warm_up: bool = True) -> Burst:
     """Send `n` GETs to `url` at once, each on a connection opened beforehand, and, if given,
-    one GET to `probe_url` `probe_delay` seconds later, while the burst is in flight."""
+    one GET to `probe_url` `probe_delay` seconds later, while the burst is in flight.
+    With `warm_up`, one GET to `url` first, outside the measurement."""
     if not 1 <= n <= 200:
         raise ValueError("n must be between 1 and 200")
-    return asyncio.run(_burst(url, n, probe_url, probe_delay, timeout))
+    return asyncio.run(_burst(url, n, probe_url, probe_delay, timeout, warm_up))
 
 
-def best_of(measure: Callable[[], float], attempts: int = 3) -> float:
-    """The lowest of a few measurements: a busy neighbour only ever makes a run slower."""
-    return min(measure() for _ in range(attempts))
+def crunch(below: int) -> int:
+    """The CPU-bound stand-in of FBP203's snippets, importable by a process pool's workers."""
+    return sum(all(n % d for d in range(2, int(n**0.5) + 1)) for n in range(2, below))
+
+
+def cores_available(below: int = 150_000) -> float:
+    """How many cores two CPU-bound processes get at once on this machine right now:
+    2.0 when both cores are free, less when other work on the machine takes a share."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=context) as pool:
+        list(pool.map(crunch, [10, 10]))  # start both workers
+        cpu = process_tree_cpu(os.getpid())
+        start = time.perf_counter()
+        list(pool.map(crunch, [below, below]))
+        return (process_tree_cpu(os.getpid()) - cpu) / (time.perf_counter() - start)
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process, all its threads and its live child processes
+    (a process pool's workers), from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, pending, seen = 0.0, [pid], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+        except FileNotFoundError:
+            continue  # exited meanwhile
+        fields = stat.rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        for task in Path(f"/proc/{current}/task").iterdir():
+            children = task / "children"
+            if children.exists():
+                pending.extend(int(child) for child in children.read_text().split())
+    return total
 
 
 def process_status(pid: int) -> dict[str, int]:

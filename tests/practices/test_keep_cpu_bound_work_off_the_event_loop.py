@@ -1,0 +1,96 @@
+"""FBP203: CPU-bound work in an `async def` route stalls the whole server, and threads do not
+spread it over cores; a process pool does both.
+
+Measured on live uvicorn servers: how long a trivial `/health` probe waits while one CPU
+request runs (in units of that request), how long two CPU requests sent at once take (in
+units of one alone), and how many cores the server's processes used meanwhile (CPU seconds
+over wall seconds, from /proc), next to how many the machine offered at the time.
+"""
+
+import os
+import statistics
+
+import pytest
+from support.async_practices import burst, cores_available, process_tree_cpu
+from support.live import live_server, snippet_path
+
+PRACTICE = "async/keep-cpu-bound-work-off-the-event-loop"
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+PARALLEL = 2  # CPU requests sent at once: one per core on the 2-core machines we run on
+ROUNDS = 3
+
+
+def measure(name: str, *, scaling: bool) -> dict[str, float]:
+    with live_server(snippet_path(PRACTICE, name)) as server:
+        cpu_url, health_url = f"{server.url}/primes", f"{server.url}/health"
+        # The probe is sent 0.03 s into a CPU request of about 0.2 s.
+        busy = burst(cpu_url, 1, probe_url=health_url, probe_delay=0.03)
+        assert busy.probe is not None
+        out = {"probe": busy.probe / busy.wall}
+        if scaling:
+            burst(cpu_url, PARALLEL)  # start every worker the server will use
+            # Each round times one request alone, then PARALLEL at once, back to back, so a
+            # busy neighbour on the machine weighs on both.
+            ratios, cores = [], []
+            for _ in range(ROUNDS):
+                alone = burst(cpu_url, 1, warm_up=False).wall
+                cpu = process_tree_cpu(server.process.pid)
+                together = burst(cpu_url, PARALLEL, warm_up=False).wall
+                cores.append((process_tree_cpu(server.process.pid) - cpu) / together)
+                ratios.append(together / alone)
+            out["together"] = statistics.median(ratios)
+            out["cores"] = max(cores)  # neighbours only ever take cores away
+    return out
+
+
+@pytest.fixture(scope="module")
+def measured() -> dict[str, dict[str, float]]:
+    return {
+        "bad": measure("bad", scaling=False),
+        "bad_def_route": measure("bad_def_route", scaling=True),
+        "good": measure("good", scaling=True),
+        "machine": {"cores": max(cores_available() for _ in range(2))},
+    }
+
+
+def test_cpu_work_in_async_route_stalls_every_request(measured, record) -> None:
+    bad = measured["bad"]
+    record("probe-bad", "`bad.py`: `/health` while one CPU request runs (`async def` route)",
+           bad["probe"], f"waited {bad['probe']:.2f}× the CPU request")
+    # Sent 0.03 s into the CPU request, the probe waits for the rest of it.
+    assert bad["probe"] > 0.4
+
+
+def test_process_pool_keeps_the_server_responsive(measured, record) -> None:
+    good, bad = measured["good"], measured["bad"]
+    record("probe-good", "`good.py`: the same probe (process pool)", good["probe"],
+           f"waited {good['probe']:.2f}× the CPU request")
+    assert good["probe"] < 0.2
+    assert bad["probe"] > 3 * good["probe"]
+
+
+def test_def_route_frees_the_loop_but_not_the_cpu(measured, record) -> None:
+    threads = measured["bad_def_route"]
+    record("probe-def", "`bad_def_route.py`: the same probe (`def` route, thread pool)",
+           threads["probe"], f"waited {threads['probe']:.2f}× the CPU request")
+    record("together-def", f"`bad_def_route.py`: {PARALLEL} CPU requests at once",
+           [threads["together"], threads["cores"]],
+           f"{threads['together']:.1f}× one request, {threads['cores']:.1f} cores used")
+    # The event loop gets the GIL back every few milliseconds, so the probe is served...
+    assert threads["probe"] < measured["bad"]["probe"]
+    # ...but only one thread runs Python at a time: one core, whatever the thread count.
+    assert threads["cores"] < 1.25
+    assert threads["together"] > 1.3
+
+
+def test_process_pool_uses_the_cores(measured, record) -> None:
+    good, machine = measured["good"], measured["machine"]
+    record("together-good", f"`good.py`: {PARALLEL} CPU requests at once",
+           [good["together"], good["cores"]],
+           f"{good['together']:.1f}× one request, {good['cores']:.1f} cores used")
+    record("machine", "Cores two CPU-bound processes got on this machine at the time",
+           machine["cores"], f"{machine['cores']:.1f}")
+    if CORES < PARALLEL or machine["cores"] < 1.5:
+        pytest.skip(f"two CPU-bound processes got only {machine['cores']:.1f} cores here just "
+                    "now: too busy to show work running in parallel")
+    assert good["cores"] > 1.3

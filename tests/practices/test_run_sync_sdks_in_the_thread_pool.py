@@ -1,0 +1,74 @@
+"""FBP204: a blocking SDK call in an `async def` route serialises the server; through
+`run_in_threadpool` (or with an async client) the calls overlap.
+
+The test starts a real, slow upstream service on 127.0.0.1 (tests/support/async_practices.py,
+`slow_upstream`, 0.3 s per call and able to serve many at once) and points each snippet at
+it through the RATES_API_URL environment variable. The snippets call it with a real
+`httpx.Client` (the stand-in for any synchronous SDK) or `httpx.AsyncClient`.
+"""
+
+import anyio
+import anyio.to_thread
+import httpx
+import pytest
+from support.async_practices import HERE, burst
+from support.live import live_server, snippet_path
+
+PRACTICE = "async/run-sync-sdks-in-the-thread-pool"
+CONCURRENT = 8
+NAMES = ("bad", "good", "good_async_client")
+
+
+@pytest.fixture(scope="module")
+def measured() -> dict[str, dict]:
+    out = {}
+    with live_server(HERE, app="slow_upstream") as upstream:
+        env = {"RATES_API_URL": upstream.url}
+        for name in NAMES:
+            with live_server(snippet_path(PRACTICE, name), env=env) as server:
+                url = f"{server.url}/prices/eur"
+                answer = httpx.get(url, params={"day": "2026-11-02"}, timeout=10).json()
+                one = burst(url, 1).wall
+                together = burst(url, CONCURRENT, warm_up=False)
+            out[name] = {"answer": answer, "ratio": together.wall / one}
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_call_reaches_the_upstream_with_its_arguments(measured, name) -> None:
+    # The `day` query parameter travels as a keyword argument (params=...) through
+    # run_in_threadpool, and the upstream echoes it back.
+    assert measured[name]["answer"] == {"currency": "eur", "day": "2026-11-02", "rate": 1.25}
+
+
+def test_blocking_sdk_call_in_async_route_serialises_requests(measured, record) -> None:
+    ratio = measured["bad"]["ratio"]
+    record("bad", f"`bad.py`: {CONCURRENT} requests at once (`httpx.Client` in `async def`)",
+           ratio, f"{ratio:.1f}× one request")
+    # One upstream call at a time: CONCURRENT requests take about CONCURRENT times one.
+    assert ratio > 0.6 * CONCURRENT
+
+
+@pytest.mark.parametrize("name", ["good", "good_async_client"])
+def test_thread_pool_or_async_client_lets_calls_overlap(measured, record, name) -> None:
+    how = ("`run_in_threadpool(client.get, ...)`" if name == "good"
+           else "`httpx.AsyncClient`, awaited")
+    ratio = measured[name]["ratio"]
+    record(name, f"`{name}.py`: {CONCURRENT} requests at once ({how})", ratio,
+           f"{ratio:.1f}× one request")
+    assert ratio < 0.35 * CONCURRENT
+    assert measured["bad"]["ratio"] > 2.5 * ratio
+
+
+def test_anyio_run_sync_takes_no_keyword_arguments() -> None:
+    """The page's note: `anyio.to_thread.run_sync` passes positional arguments only, so a call
+    with keyword arguments needs `run_in_threadpool` or `functools.partial`."""
+
+    def call(path: str, *, params: dict[str, str]) -> str:
+        return f"{path}?day={params['day']}"
+
+    async def main() -> None:
+        with pytest.raises(TypeError):
+            await anyio.to_thread.run_sync(call, "/rates/eur", params={"day": "today"})
+
+    anyio.run(main)

@@ -55,6 +55,7 @@ class _Connection:
         response = await self.reader.read()  # Connection: close, so this reads to the end
         elapsed = time.perf_counter() - start
         self.writer.close()
+        await self.writer.wait_closed()
         status = response.split(b" ", 2)[1] if response.count(b" ") >= 2 else b"?"
         if status != b"200":
             raise AssertionError(f"GET {self.request.split()[1].decode()}: status {status!r}")

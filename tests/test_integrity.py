@@ -43,16 +43,19 @@ def test_recorded_figures_match_the_installed_fastapi() -> None:
         recorded = json.loads(practice.measurements_file.read_text())["environment"]
         for package in ("fastapi", "pydantic", "starlette", "uvicorn"):
             if recorded[package] != current[package]:
-                stale.append(f"{practice.measurements_file.relative_to(ROOT)}: field "
-                             f"'environment.{package}': recorded on {recorded[package]}, "
-                             f"installed {current[package]}; run `make measure`")
+                stale.append(
+                    f"{practice.measurements_file.relative_to(ROOT)}: field "
+                    f"'environment.{package}': recorded on {recorded[package]}, "
+                    f"installed {current[package]}; run `make measure`"
+                )
     assert not stale, "\n".join(stale)
 
 
 def test_every_recorded_figure_belongs_to_a_practice() -> None:
     ids = {p.id for p in load_catalogue(ROOT).practices}
-    orphans = [f.name for f in (ROOT / "tests" / "measurements").glob("*.json")
-               if f.stem not in ids]
+    orphans = [
+        f.name for f in (ROOT / "tests" / "measurements").glob("*.json") if f.stem not in ids
+    ]
     assert orphans == []
 
 
@@ -63,8 +66,12 @@ def test_every_recorded_figure_belongs_to_a_practice() -> None:
 def tree(tmp_path: Path) -> Path:
     """A copy of one real practice (FBP201) in an otherwise empty project."""
     practice = load_catalogue(ROOT).by_id()["FBP201"]
-    for src in (practice.page, practice.test_file, practice.measurements_file,
-                *practice.snippet_dir.glob("*.py")):
+    for src in (
+        practice.page,
+        practice.test_file,
+        practice.measurements_file,
+        *practice.snippet_dir.glob("*.py"),
+    ):
         dest = tmp_path / src.relative_to(ROOT)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(src, dest)
@@ -90,35 +97,75 @@ def errors(tree: Path) -> str:
     ("old", "new", "expected"),
     [
         ("id: FBP201", "id: FB201", f"{PAGE}: field 'id': String should match pattern"),
-        ("id: FBP201", "id: FBP501", f"{PAGE}: field 'id': FBP501 is in the 5xx range but category 'async'"),
+        (
+            "id: FBP201",
+            "id: FBP501",
+            f"{PAGE}: field 'id': FBP501 is in the 5xx range but category 'async'",
+        ),
         ("id: FBP201\n", "", f"{PAGE}: field 'id': Field required"),
-        ("summary: In an", "summary:\n  - In an", f"{PAGE}: field 'summary': Input should be a valid string"),
+        (
+            "summary: In an",
+            "summary:\n  - In an",
+            f"{PAGE}: field 'summary': Input should be a valid string",
+        ),
         ("category: async", "category: speed", f"{PAGE}: field 'category': Input should be"),
         ("kind: stackoverflow", "kind: blog", f"{PAGE}: field 'references.0.kind'"),
-        ("https://stackoverflow.com/questions/71516140", "https://example.com/questions/71516140",
-         f"{PAGE}: field 'references.0': Value error, a stackoverflow reference must point to "
-         "stackoverflow.com"),
-        ("url: https://stackoverflow.com/questions/71516140/", "url: questions/71516140/",
-         f"{PAGE}: field 'references.0.url': Input should be a valid URL"),
+        (
+            "https://stackoverflow.com/questions/71516140",
+            "https://example.com/questions/71516140",
+            f"{PAGE}: field 'references.0': Value error, a stackoverflow reference must point to "
+            "stackoverflow.com",
+        ),
+        (
+            "url: https://stackoverflow.com/questions/71516140/",
+            "url: questions/71516140/",
+            f"{PAGE}: field 'references.0.url': Input should be a valid URL",
+        ),
         ("tags: [async,", "tag: [async,", f"{PAGE}: field 'tag': Extra inputs are not permitted"),
-        ("bad.py: [ASYNC251]", "worse.py: [ASYNC251]",
-         f"{PAGE}: field 'ruff.worse.py': no such snippet"),
+        (
+            "bad.py: [ASYNC251]",
+            "worse.py: [ASYNC251]",
+            f"{PAGE}: field 'ruff.worse.py': no such snippet",
+        ),
         ("## Proof {#proof}", "## Evidence", f"{PAGE}: section '## Proof' is missing"),
-        ("## Why {#why}", "## Why {#why}\n\n## References", f"{PAGE}: section '## References' is "
-         "written from the 'references' field"),
-        ('--8<-- "snippets/async/dont-block-the-event-loop/bad.py"',
-         '--8<-- "snippets/async/dont-block-the-event-loop/bad_typo.py"',
-         f"{PAGE}: snippet 'snippets/async/dont-block-the-event-loop/bad_typo.py' does not exist"),
-        ('--8<-- "snippets/async/dont-block-the-event-loop/bad.py"',
-         '--8<-- "snippets/async/dont-block-the-event-loop/bad.py:app"',
-         f"{PAGE}: snippet 'snippets/async/dont-block-the-event-loop/bad.py' has no section 'app'"),
+        (
+            "## Why {#why}",
+            "## Why {#why}\n\n## References",
+            f"{PAGE}: section '## References' is written from the 'references' field",
+        ),
+        (
+            '--8<-- "snippets/async/dont-block-the-event-loop/bad.py"',
+            '--8<-- "snippets/async/dont-block-the-event-loop/bad_typo.py"',
+            f"{PAGE}: snippet 'snippets/async/dont-block-the-event-loop/bad_typo.py' does not "
+            "exist",
+        ),
+        (
+            '--8<-- "snippets/async/dont-block-the-event-loop/bad.py"',
+            '--8<-- "snippets/async/dont-block-the-event-loop/bad.py:app"',
+            f"{PAGE}: snippet 'snippets/async/dont-block-the-event-loop/bad.py' has no section "
+            "'app'",
+        ),
         ("---\nid:", "id:", f"{PAGE}: no front matter"),
         ("title: Don't", "title: [Don't", f"{PAGE}: front matter is not valid YAML"),
     ],
-    ids=["id-pattern", "id-range", "id-missing", "summary-type", "category", "ref-kind",
-         "ref-host", "ref-url", "unknown-field", "ruff-snippet", "section-missing",
-         "section-hand-written", "snippet-missing", "snippet-section", "no-front-matter",
-         "bad-yaml"],
+    ids=[
+        "id-pattern",
+        "id-range",
+        "id-missing",
+        "summary-type",
+        "category",
+        "ref-kind",
+        "ref-host",
+        "ref-url",
+        "unknown-field",
+        "ruff-snippet",
+        "section-missing",
+        "section-hand-written",
+        "snippet-missing",
+        "snippet-section",
+        "no-front-matter",
+        "bad-yaml",
+    ],
 )
 def test_malformed_page_is_refused_with_file_and_field(tree, old, new, expected) -> None:
     edit(tree, old, new)
@@ -133,32 +180,41 @@ def test_duplicate_id_names_both_files(tree) -> None:
     for name in ("bad.py", "good.py"):
         (tree / "snippets/async/copy-of-it" / name).write_text("")
     (tree / "tests/practices/test_copy_of_it.py").write_text("")
-    assert ("docs/practices/async/dont-block-the-event-loop.md: field 'id': FBP201 is already "
-            "used by docs/practices/async/copy-of-it.md") in errors(tree)
+    assert (
+        "docs/practices/async/dont-block-the-event-loop.md: field 'id': FBP201 is already "
+        "used by docs/practices/async/copy-of-it.md"
+    ) in errors(tree)
 
 
 def test_missing_good_snippet_is_named(tree) -> None:
     (tree / "snippets/async/dont-block-the-event-loop/good.py").unlink()
-    assert (f"{PAGE}: snippet folder snippets/async/dont-block-the-event-loop/ has no good.py"
-            in errors(tree))
+    assert (
+        f"{PAGE}: snippet folder snippets/async/dont-block-the-event-loop/ has no good.py"
+        in errors(tree)
+    )
 
 
 def test_missing_test_is_named(tree) -> None:
     (tree / "tests/practices/test_dont_block_the_event_loop.py").unlink()
-    assert (f"{PAGE}: no behaviour test; expected tests/practices/"
-            "test_dont_block_the_event_loop.py") in errors(tree)
+    assert (
+        f"{PAGE}: no behaviour test; expected tests/practices/test_dont_block_the_event_loop.py"
+    ) in errors(tree)
 
 
 def test_orphan_snippet_folder_and_test_are_named(tree) -> None:
     (tree / "snippets/async/forgotten").mkdir()
     (tree / "tests/practices/test_forgotten_too.py").write_text("")
     found = errors(tree)
-    assert ("snippets/async/forgotten/: snippet folder without a practice page; expected "
-            "docs/practices/async/forgotten.md") in found
+    assert (
+        "snippets/async/forgotten/: snippet folder without a practice page; expected "
+        "docs/practices/async/forgotten.md"
+    ) in found
     assert "tests/practices/test_forgotten_too.py: behaviour test without a practice page" in found
 
 
 def test_missing_measurements_are_named(tree) -> None:
     (tree / "tests/measurements/FBP201.json").unlink()
-    assert (f"{PAGE}: the Proof section shows measurements but tests/measurements/FBP201.json "
-            "does not exist") in errors(tree)
+    assert (
+        f"{PAGE}: the Proof section shows measurements but tests/measurements/FBP201.json "
+        "does not exist"
+    ) in errors(tree)

@@ -22,23 +22,37 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT, capture_output=True, text=True, env=env, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-4000:]}"
     return out
 
 
 def page(site: Path, url: str) -> str:
-    return (site / url.strip("/") / "index.html").read_text() if url.strip("/") else (
-        site / "index.html").read_text()
+    return (
+        (site / url.strip("/") / "index.html").read_text()
+        if url.strip("/")
+        else (site / "index.html").read_text()
+    )
 
 
 def test_every_published_url_still_resolves(site: Path) -> None:
     """URLs never break: a moved page needs a redirect from its old address."""
-    published = [line.strip() for line in PUBLISHED.read_text().splitlines()
-                 if line.strip() and not line.startswith("#")]
-    missing = [url for url in published if not (site / url.strip("/") / "index.html").is_file()
-               and not (url == "/" and (site / "index.html").is_file())]
+    published = [
+        line.strip()
+        for line in PUBLISHED.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    missing = [
+        url
+        for url in published
+        if not (site / url.strip("/") / "index.html").is_file()
+        and not (url == "/" and (site / "index.html").is_file())
+    ]
     assert missing == [], f"published URLs no longer in the site (add a redirect): {missing}"
 
 

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
@@ -97,7 +96,13 @@ class FrontMatter(BaseModel):
     title: Annotated[str, Field(min_length=10, max_length=90)]
     summary: Annotated[str, Field(min_length=20, max_length=200, pattern=r"^[^\n]+$")]
     category: Literal[
-        "project-structure", "async", "pydantic", "dependencies", "api-design", "database", "testing"
+        "project-structure",
+        "async",
+        "pydantic",
+        "dependencies",
+        "api-design",
+        "database",
+        "testing",
     ]
     tags: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]], Field(min_length=1)]
     references: Annotated[list[Reference], Field(min_length=1)]
@@ -173,15 +178,20 @@ def read_practice(page: Path, root: Path) -> tuple[Practice | None, list[str]]:
     except yaml.YAMLError as exc:
         return None, [f"{rel}: front matter is not valid YAML: {exc}"]
     if data is None:
-        return None, [f"{rel}: no front matter; expected a '---' block with id, title, summary, "
-                      "category, tags and references"]
+        return None, [
+            f"{rel}: no front matter; expected a '---' block with id, title, summary, "
+            "category, tags and references"
+        ]
     try:
         meta = FrontMatter.model_validate(data)
     except ValidationError as exc:
         return None, [
             f"{rel}: field '{_where(err['loc'])}': {err['msg']}"
-            + (f" (got {err['input']!r})" if err["type"] not in {"missing"} and
-               not isinstance(err["input"], dict) else "")
+            + (
+                f" (got {err['input']!r})"
+                if err["type"] not in {"missing"} and not isinstance(err["input"], dict)
+                else ""
+            )
             for err in exc.errors()
         ]
     practice = Practice(page=page, meta=meta, body=body, root=root)
@@ -194,27 +204,39 @@ def check_practice(practice: Practice, rel: Path) -> list[str]:
     folder = practice.page.parent.name
     hundreds, label = CATEGORIES[meta.category]
     if int(meta.id[3]) != hundreds:
-        errors.append(f"{rel}: field 'id': {meta.id} is in the {meta.id[3]}xx range but category "
-                      f"'{meta.category}' ({label}) uses {hundreds}xx")
+        errors.append(
+            f"{rel}: field 'id': {meta.id} is in the {meta.id[3]}xx range but category "
+            f"'{meta.category}' ({label}) uses {hundreds}xx"
+        )
     if folder != meta.category:
-        errors.append(f"{rel}: field 'category': '{meta.category}' but the page lives in "
-                      f"docs/practices/{folder}/; expected the folder to match the category")
+        errors.append(
+            f"{rel}: field 'category': '{meta.category}' but the page lives in "
+            f"docs/practices/{folder}/; expected the folder to match the category"
+        )
     sections = practice.sections()
     for name in REQUIRED_SECTIONS:
         if name not in sections:
-            errors.append(f"{rel}: section '## {name}' is missing; every practice has "
-                          f"{', '.join(REQUIRED_SECTIONS)}")
+            errors.append(
+                f"{rel}: section '## {name}' is missing; every practice has "
+                f"{', '.join(REQUIRED_SECTIONS)}"
+            )
     for name in sections:
         if name == "References":
-            errors.append(f"{rel}: section '## References' is written from the 'references' field; "
-                          "remove the hand-written one")
+            errors.append(
+                f"{rel}: section '## References' is written from the 'references' field; "
+                "remove the hand-written one"
+            )
         elif name not in REQUIRED_SECTIONS + OPTIONAL_SECTIONS:
-            errors.append(f"{rel}: section '## {name}' is not one of "
-                          f"{', '.join(REQUIRED_SECTIONS + OPTIONAL_SECTIONS)}")
+            errors.append(
+                f"{rel}: section '## {name}' is not one of "
+                f"{', '.join(REQUIRED_SECTIONS + OPTIONAL_SECTIONS)}"
+            )
     includes = practice.snippet_includes()
     if not includes:
-        errors.append(f"{rel}: no snippet included; expected --8<-- \"snippets/{meta.category}/"
-                      f"{practice.slug}/bad.py\" and good.py in the Bad and good section")
+        errors.append(
+            f'{rel}: no snippet included; expected --8<-- "snippets/{meta.category}/'
+            f'{practice.slug}/bad.py" and good.py in the Bad and good section'
+        )
     shown = set()
     for include in includes:
         path, _, section = include.partition(":")
@@ -224,26 +246,38 @@ def check_practice(practice: Practice, rel: Path) -> list[str]:
             continue
         shown.add(target.name)
         if section and f"# --8<-- [start:{section}]" not in target.read_text(encoding="utf-8"):
-            errors.append(f"{rel}: snippet '{path}' has no section '{section}' "
-                          f"(expected a '# --8<-- [start:{section}]' line)")
+            errors.append(
+                f"{rel}: snippet '{path}' has no section '{section}' "
+                f"(expected a '# --8<-- [start:{section}]' line)"
+            )
     for required in ("bad.py", "good.py"):
         if required not in shown and (practice.snippet_dir / required).exists():
-            errors.append(f"{rel}: snippet '{required}' of {practice.snippet_dir.relative_to(practice.root)} "
-                          "is not shown on the page")
+            errors.append(
+                f"{rel}: snippet '{required}' of {practice.snippet_dir.relative_to(practice.root)} "
+                "is not shown on the page"
+            )
     for name in ("bad.py", "good.py"):
         if not (practice.snippet_dir / name).is_file():
-            errors.append(f"{rel}: snippet folder {practice.snippet_dir.relative_to(practice.root)}/ "
-                          f"has no {name}")
+            errors.append(
+                f"{rel}: snippet folder {practice.snippet_dir.relative_to(practice.root)}/ "
+                f"has no {name}"
+            )
     for name in meta.ruff:
         if not (practice.snippet_dir / name).is_file():
-            errors.append(f"{rel}: field 'ruff.{name}': no such snippet in "
-                          f"{practice.snippet_dir.relative_to(practice.root)}/")
+            errors.append(
+                f"{rel}: field 'ruff.{name}': no such snippet in "
+                f"{practice.snippet_dir.relative_to(practice.root)}/"
+            )
     if not practice.test_file.is_file():
-        errors.append(f"{rel}: no behaviour test; expected {practice.test_file.relative_to(practice.root)}")
+        errors.append(
+            f"{rel}: no behaviour test; expected {practice.test_file.relative_to(practice.root)}"
+        )
     if MEASUREMENTS_MARKER in practice.body and not practice.measurements_file.is_file():
-        errors.append(f"{rel}: the Proof section shows measurements but "
-                      f"{practice.measurements_file.relative_to(practice.root)} does not exist; "
-                      "run `make measure`")
+        errors.append(
+            f"{rel}: the Proof section shows measurements but "
+            f"{practice.measurements_file.relative_to(practice.root)} does not exist; "
+            "run `make measure`"
+        )
     return errors
 
 
@@ -279,8 +313,9 @@ def load_catalogue(root: Path = ROOT) -> Catalogue:
     test_names = {f"test_{slug.replace('-', '_')}.py" for _, slug in page_keys}
     for test in sorted((root / "tests" / "practices").glob("test_*.py")):
         if test.name not in test_names:
-            catalogue.errors.append(f"{test.relative_to(root)}: behaviour test without a practice "
-                                    "page of the same slug")
+            catalogue.errors.append(
+                f"{test.relative_to(root)}: behaviour test without a practice page of the same slug"
+            )
     catalogue.practices.sort(key=lambda p: p.id)
     return catalogue
 
@@ -296,13 +331,20 @@ def render_catalogue_table(catalogue: Catalogue, from_page: str) -> str:
         members = [p for p in catalogue.practices if p.meta.category == category]
         if not members:
             continue
-        lines += [f"## {label} {{#{category}}}", "", "| ID | Practice | The rule in one line |",
-                  "| --- | --- | --- |"]
+        lines += [
+            f"## {label} {{#{category}}}",
+            "",
+            "| ID | Practice | The rule in one line |",
+            "| --- | --- | --- |",
+        ]
         for p in members:
-            lines.append(f"| [{p.id}]({prefix}{p.src_path}) | [{p.meta.title}]({prefix}{p.src_path}) "
-                         f"| {p.meta.summary} |")
+            lines.append(
+                f"| [{p.id}]({prefix}{p.src_path}) | [{p.meta.title}]({prefix}{p.src_path}) "
+                f"| {p.meta.summary} |"
+            )
         lines.append("")
-    lines.append(f"{len(catalogue.practices)} practices in {sum(1 for c in CATEGORIES if any(p.meta.category == c for p in catalogue.practices))} categories.")
+    used = {p.meta.category for p in catalogue.practices}
+    lines.append(f"{len(catalogue.practices)} practices in {len(used)} categories.")
     return "\n".join(lines)
 
 
@@ -336,7 +378,8 @@ def render_measurements(practice: Practice) -> str:
         f"<small>Recorded by `{data['command']}` on {data['recorded']} with FastAPI "
         f"{env['fastapi']}, Pydantic {env['pydantic']}, Starlette {env['starlette']}, "
         f"uvicorn {env['uvicorn']}, Python {env['python']} ({env['cpus']} cores). The test "
-        "asserts the claim with generous margins on every run; these are the figures it saw.</small>",
+        "asserts the claim with generous margins on every run; these are the figures it "
+        "saw.</small>",
     ]
     return "\n".join(lines)
 
@@ -360,7 +403,9 @@ def on_config(config: Any) -> Any:
     root = Path(config["config_file_path"]).resolve().parent
     _catalogue = load_catalogue(root)
     if _catalogue.errors:
-        raise PluginError("The practice catalogue is malformed:\n  " + "\n  ".join(_catalogue.errors))
+        raise PluginError(
+            "The practice catalogue is malformed:\n  " + "\n  ".join(_catalogue.errors)
+        )
     redirects = config["plugins"]["redirects"].config["redirect_maps"]
     for practice in _catalogue.practices:
         # /p/FBP201/ is the short, permanent link reviewers paste into code review.
@@ -371,8 +416,9 @@ def on_config(config: Any) -> Any:
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     assert _catalogue is not None
     if CATALOGUE_MARKER in markdown:
-        markdown = markdown.replace(CATALOGUE_MARKER,
-                                    render_catalogue_table(_catalogue, page.file.src_uri))
+        markdown = markdown.replace(
+            CATALOGUE_MARKER, render_catalogue_table(_catalogue, page.file.src_uri)
+        )
     practice = next((p for p in _catalogue.practices if p.src_path == page.file.src_uri), None)
     if practice is None:
         return markdown
@@ -395,7 +441,5 @@ def on_nav(nav: Any, config: Any, files: Any) -> Any:
                 key = section.title.lower().replace(" ", "-")
                 if section.is_section and key in CATEGORIES:
                     section.title = CATEGORIES[key][1]
-            item.children.sort(
-                key=lambda s: labels.index(s.title) if s.title in labels else -1
-            )
+            item.children.sort(key=lambda s: labels.index(s.title) if s.title in labels else -1)
     return nav

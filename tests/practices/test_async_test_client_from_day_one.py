@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+
 from support.live import SNIPPETS
 
 PRACTICE = "testing/async-test-client-from-day-one"
@@ -34,7 +35,7 @@ filterwarnings =
 CATEGORY = "starlette.exceptions.StarletteDeprecationWarning"
 
 # The fixture and test of the source guide, as published.
-GUIDE = '''\
+GUIDE = """\
 import pytest
 from async_asgi_testclient import TestClient
 
@@ -55,15 +56,20 @@ async def test_create_post(client: TestClient):
     resp = await client.post("/posts")
 
     assert resp.status_code == 201
-'''
+"""
 
 
-def start_pytest(folder: Path, *files: str, env: dict[str, str] | None = None
-                 ) -> subprocess.Popen[str]:
+def start_pytest(
+    folder: Path, *files: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     (folder / "pytest.ini").write_text(PYTEST_INI.format(category=CATEGORY))
-    return subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
-        [sys.executable, "-m", "pytest", *files], cwd=folder, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})},
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", *files],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -87,16 +93,14 @@ def runs(database, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         folder = tmp_path_factory.mktemp(name)
         for file in ("main.py", f"{name}.py"):
             shutil.copy(FOLDER / file, folder / file)
-        started[name] = start_pytest(folder, f"{name}.py",
-                                     env={"DATABASE_URL": database.plain_url})
+        started[name] = start_pytest(folder, f"{name}.py", env={"DATABASE_URL": database.plain_url})
     return {name: output_of(process) for name, process in started.items()}
 
 
 def test_async_client_shares_the_tests_event_loop(runs, record) -> None:
     output = runs["good"]
     assert outcome(output) == "1 passed", output
-    record("good", "`good.py` (httpx `AsyncClient` + `ASGITransport`)", outcome(output),
-           "1 passed")
+    record("good", "`good.py` (httpx `AsyncClient` + `ASGITransport`)", outcome(output), "1 passed")
 
 
 def test_sync_test_client_runs_the_app_on_another_loop(runs, record) -> None:
@@ -104,12 +108,19 @@ def test_sync_test_client_runs_the_app_on_another_loop(runs, record) -> None:
     assert outcome(output) == "1 failed", output
     # TestClient serves the app from its own event loop in a portal thread; the pool's
     # connections belong to the test's loop, where the fixture created them.
-    match = re.search(r"RuntimeError: Task <Task pending name='(\S+)'.*?"
-                      r"got Future <Future pending.*?> (attached to a different loop)", output)
+    match = re.search(
+        r"RuntimeError: Task <Task pending name='(\S+)'.*?"
+        r"got Future <Future pending.*?> (attached to a different loop)",
+        output,
+    )
     assert match, output
     assert match.group(1) == "anyio.from_thread.BlockingPortal._call_func"
-    record("bad", "`bad.py` (`TestClient` in an async test)", outcome(output),
-           f"1 failed: `RuntimeError: ... got Future ... {match.group(2)}`")
+    record(
+        "bad",
+        "`bad.py` (`TestClient` in an async test)",
+        outcome(output),
+        f"1 failed: `RuntimeError: ... got Future ... {match.group(2)}`",
+    )
 
 
 def test_guide_fixture_does_not_run(tmp_path: Path, monkeypatch, record) -> None:
@@ -118,8 +129,11 @@ def test_guide_fixture_does_not_run(tmp_path: Path, monkeypatch, record) -> None
         exec(compile(GUIDE, "test_guide.py", "exec", dont_inherit=True), {})  # noqa: S102
 
     # With that library installed, the return annotation names a type nobody imported.
-    for name, attributes in [("async_asgi_testclient", {"TestClient": object}),
-                             ("src", {}), ("src.main", {"app": FastAPI()})]:
+    for name, attributes in [
+        ("async_asgi_testclient", {"TestClient": object}),
+        ("src", {}),
+        ("src.main", {"app": FastAPI()}),
+    ]:
         module = types.ModuleType(name)
         module.__dict__.update(attributes)
         monkeypatch.setitem(sys.modules, name, module)
@@ -137,13 +151,24 @@ def test_guide_fixture_does_not_run(tmp_path: Path, monkeypatch, record) -> None
     (tmp_path / "test_guide_asyncio.py").write_text(imported)
     (tmp_path / "test_guide_anyio.py").write_text(
         imported.replace("@pytest.mark.asyncio", "@pytest.mark.anyio")
-        + '\n\n@pytest.fixture\ndef anyio_backend():\n    return "asyncio"\n')
-    output = output_of(start_pytest(tmp_path, "--continue-on-collection-errors",
-                                    "test_guide_asyncio.py", "test_guide_anyio.py"))
+        + '\n\n@pytest.fixture\ndef anyio_backend():\n    return "asyncio"\n'
+    )
+    output = output_of(
+        start_pytest(
+            tmp_path,
+            "--continue-on-collection-errors",
+            "test_guide_asyncio.py",
+            "test_guide_anyio.py",
+        )
+    )
     assert "'asyncio' not found in `markers` configuration option" in output, output
     assert "NameError: name 'AsyncClient' is not defined" in output, output
-    record("guide", "The guide's fixture, as published, then fixed one error at a time",
-           4, "4 errors: `ModuleNotFoundError`, two `NameError`, unknown mark `asyncio`")
+    record(
+        "guide",
+        "The guide's fixture, as published, then fixed one error at a time",
+        4,
+        "4 errors: `ModuleNotFoundError`, two `NameError`, unknown mark `asyncio`",
+    )
 
 
 def test_app_keyword_was_removed_from_httpx() -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import httpx
 import jwt
 import pytest
+
 from support.live import live_server, snippet_path
 
 PRACTICE = "dependencies/chain-dependencies"

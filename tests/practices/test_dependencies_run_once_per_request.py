@@ -37,24 +37,35 @@ def user_lookups(name: str, monkeypatch: pytest.MonkeyPatch, requests: int) -> l
 
 def test_chained_dependency_runs_once_per_request(monkeypatch, record) -> None:
     counts = user_lookups("good", monkeypatch, requests=2)
-    record("good", "`good.py`: user lookups per request (two dependants share `current_user`)",
-           counts, " and ".join(map(str, counts)) + " (two requests)")
+    record(
+        "good",
+        "`good.py`: user lookups per request (two dependants share `current_user`)",
+        counts,
+        " and ".join(map(str, counts)) + " (two requests)",
+    )
     # Cached within a request, not across requests: each request pays exactly once.
     assert counts == [1, 1]
 
 
 def test_direct_calls_repeat_the_work(monkeypatch, record) -> None:
     counts = user_lookups("bad", monkeypatch, requests=2)
-    record("bad", "`bad.py`: user lookups per request (each dependency calls it directly)",
-           counts, " and ".join(map(str, counts)) + " (two requests)")
+    record(
+        "bad",
+        "`bad.py`: user lookups per request (each dependency calls it directly)",
+        counts,
+        " and ".join(map(str, counts)) + " (two requests)",
+    )
     # One lookup per dependency that calls it: active_user and owned_post.
     assert counts == [2, 2]
 
 
 def test_use_cache_false_gives_that_dependant_its_own_call(monkeypatch, record) -> None:
     counts = user_lookups("good_no_cache", monkeypatch, requests=2)
-    record("good_no_cache", "`good_no_cache.py`: user lookups per request "
-           "(one dependant uses `use_cache=False`)",
-           counts, " and ".join(map(str, counts)) + " (two requests)")
+    record(
+        "good_no_cache",
+        "`good_no_cache.py`: user lookups per request (one dependant uses `use_cache=False`)",
+        counts,
+        " and ".join(map(str, counts)) + " (two requests)",
+    )
     # The cached dependant shares one call; the use_cache=False one gets a second.
     assert counts == [2, 2]

@@ -24,8 +24,12 @@ def ratios() -> dict[str, float]:
 
 
 def test_blocking_call_in_async_route_serialises_requests(ratios, record) -> None:
-    record("bad", f"`bad.py` ({CONCURRENT} concurrent requests, `async def` + `time.sleep`)",
-           ratios["bad"], f"{ratios['bad']:.1f}× one request")
+    record(
+        "bad",
+        f"`bad.py` ({CONCURRENT} concurrent requests, `async def` + `time.sleep`)",
+        ratios["bad"],
+        f"{ratios['bad']:.1f}× one request",
+    )
     # Served one after another, CONCURRENT requests take about CONCURRENT times one request.
     assert ratios["bad"] > 0.6 * CONCURRENT
 
@@ -33,8 +37,12 @@ def test_blocking_call_in_async_route_serialises_requests(ratios, record) -> Non
 @pytest.mark.parametrize("name", ["good", "good_await"])
 def test_thread_pool_or_await_serves_requests_together(ratios, record, name) -> None:
     how = "`def` route, thread pool" if name == "good" else "`async def` + `await asyncio.sleep`"
-    record(name, f"`{name}.py` ({CONCURRENT} concurrent requests, {how})",
-           ratios[name], f"{ratios[name]:.1f}× one request")
+    record(
+        name,
+        f"`{name}.py` ({CONCURRENT} concurrent requests, {how})",
+        ratios[name],
+        f"{ratios[name]:.1f}× one request",
+    )
     # Served together, they all finish in about the time of one (margin for 2 noisy cores).
     assert ratios[name] < 0.35 * CONCURRENT
     assert ratios["bad"] > 2.5 * ratios[name]

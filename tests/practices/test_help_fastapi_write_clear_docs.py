@@ -15,6 +15,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
+
 from support.live import ROOT, live_app, live_server, snippet_path
 
 PRACTICE = "api-design/help-fastapi-write-clear-docs"

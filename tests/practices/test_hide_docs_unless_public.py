@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.config import Config
+
 from support.live import live_app, live_server, snippet_path
 
 PRACTICE = "api-design/hide-docs-unless-public"

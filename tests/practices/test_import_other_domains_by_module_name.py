@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from support.live import SNIPPETS, live_server, snippet_path
 
 PRACTICE = "project-structure/import-other-domains-by-module-name"
@@ -47,14 +48,19 @@ def error_code(name: str, path: str) -> tuple[int, str | None]:
 
 @pytest.mark.parametrize("name", ["bad", "good"])
 def test_both_serve_a_users_post(name: str) -> None:
-    with live_server(snippet_path(PRACTICE, name)) as server, httpx.Client(
-        base_url=server.url, timeout=10
-    ) as client:
+    with (
+        live_server(snippet_path(PRACTICE, name)) as server,
+        httpx.Client(base_url=server.url, timeout=10) as client,
+    ):
         assert client.get("/users/ada/posts/1").json() == {
-            "title": "Notes on engines", "author": "ada"}
+            "title": "Notes on engines",
+            "author": "ada",
+        }
         missing_post = client.get("/users/ada/posts/2")
         assert (missing_post.status_code, missing_post.json()) == (
-            404, {"detail": {"code": "POST_NOT_FOUND"}})
+            404,
+            {"detail": {"code": "POST_NOT_FOUND"}},
+        )
 
 
 def test_clashing_member_import_returns_the_wrong_error_code(record) -> None:
@@ -76,8 +82,16 @@ def test_checker_flags_member_imports_from_other_domains(record) -> None:
         "bad.py:2: from src.auth.constants import ErrorCode",
         "bad.py:3: from src.auth.service import get_user",
     ]
-    good = [hit for path in sorted(FOLDER.rglob("*.py")) if path.name != "bad.py"
-            for hit in cross_domain_imports_by_member(path)]
+    good = [
+        hit
+        for path in sorted(FOLDER.rglob("*.py"))
+        if path.name != "bad.py"
+        for hit in cross_domain_imports_by_member(path)
+    ]
     assert good == []
-    record("checker", "Cross-domain imports by member name (`bad.py` / `good.py`)",
-           [len(bad), len(good)], f"{len(bad)} / {len(good)}")
+    record(
+        "checker",
+        "Cross-domain imports by member name (`bad.py` / `good.py`)",
+        [len(bad), len(good)],
+        f"{len(bad)} / {len(good)}",
+    )

@@ -11,6 +11,7 @@ import os
 import statistics
 
 import pytest
+
 from support.async_practices import burst, cores_available, process_tree_cpu
 from support.live import live_server, snippet_path
 
@@ -55,27 +56,42 @@ def measured() -> dict[str, dict[str, float]]:
 
 def test_cpu_work_in_async_route_stalls_every_request(measured, record) -> None:
     bad = measured["bad"]
-    record("probe-bad", "`bad.py`: `/health` while one CPU request runs (`async def` route)",
-           bad["probe"], f"waited {bad['probe']:.2f}× the CPU request")
+    record(
+        "probe-bad",
+        "`bad.py`: `/health` while one CPU request runs (`async def` route)",
+        bad["probe"],
+        f"waited {bad['probe']:.2f}× the CPU request",
+    )
     # Sent 0.03 s into the CPU request, the probe waits for the rest of it.
     assert bad["probe"] > 0.4
 
 
 def test_process_pool_keeps_the_server_responsive(measured, record) -> None:
     good, bad = measured["good"], measured["bad"]
-    record("probe-good", "`good.py`: the same probe (process pool)", good["probe"],
-           f"waited {good['probe']:.2f}× the CPU request")
+    record(
+        "probe-good",
+        "`good.py`: the same probe (process pool)",
+        good["probe"],
+        f"waited {good['probe']:.2f}× the CPU request",
+    )
     assert good["probe"] < 0.2
     assert bad["probe"] > 3 * good["probe"]
 
 
 def test_def_route_frees_the_loop_but_not_the_cpu(measured, record) -> None:
     threads = measured["bad_def_route"]
-    record("probe-def", "`bad_def_route.py`: the same probe (`def` route, thread pool)",
-           threads["probe"], f"waited {threads['probe']:.2f}× the CPU request")
-    record("together-def", f"`bad_def_route.py`: {PARALLEL} CPU requests at once",
-           [threads["together"], threads["cores"]],
-           f"{threads['together']:.1f}× one request, {threads['cores']:.1f} cores used")
+    record(
+        "probe-def",
+        "`bad_def_route.py`: the same probe (`def` route, thread pool)",
+        threads["probe"],
+        f"waited {threads['probe']:.2f}× the CPU request",
+    )
+    record(
+        "together-def",
+        f"`bad_def_route.py`: {PARALLEL} CPU requests at once",
+        [threads["together"], threads["cores"]],
+        f"{threads['together']:.1f}× one request, {threads['cores']:.1f} cores used",
+    )
     # The event loop gets the GIL back every few milliseconds, so the probe is served...
     assert threads["probe"] < measured["bad"]["probe"]
     # ...but only one thread runs Python at a time: one core, whatever the thread count.
@@ -85,12 +101,21 @@ def test_def_route_frees_the_loop_but_not_the_cpu(measured, record) -> None:
 
 def test_process_pool_uses_the_cores(measured, record) -> None:
     good, machine = measured["good"], measured["machine"]
-    record("together-good", f"`good.py`: {PARALLEL} CPU requests at once",
-           [good["together"], good["cores"]],
-           f"{good['together']:.1f}× one request, {good['cores']:.1f} cores used")
-    record("machine", "Cores two CPU-bound processes got on this machine at the time",
-           machine["cores"], f"{machine['cores']:.1f}")
+    record(
+        "together-good",
+        f"`good.py`: {PARALLEL} CPU requests at once",
+        [good["together"], good["cores"]],
+        f"{good['together']:.1f}× one request, {good['cores']:.1f} cores used",
+    )
+    record(
+        "machine",
+        "Cores two CPU-bound processes got on this machine at the time",
+        machine["cores"],
+        f"{machine['cores']:.1f}",
+    )
     if CORES < PARALLEL or machine["cores"] < 1.5:
-        pytest.skip(f"two CPU-bound processes got only {machine['cores']:.1f} cores here just "
-                    "now: too busy to show work running in parallel")
+        pytest.skip(
+            f"two CPU-bound processes got only {machine['cores']:.1f} cores here just "
+            "now: too busy to show work running in parallel"
+        )
     assert good["cores"] > 1.3

@@ -21,6 +21,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.exc import ProgrammingError
+
 from support.live import SNIPPETS, live_app, load_snippet, snippet_path
 from support.postgres import Database, fresh_database
 

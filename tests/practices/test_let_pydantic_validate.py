@@ -17,35 +17,70 @@ VALID = {"first_name": "Ada", "username": "ada_l", "email": "ada@example.com"}
 
 # One wrong field each, on top of a valid user; what Pydantic reports for it.
 WRONG: dict[str, tuple[dict[str, Any], str, str]] = {
-    "username with a semicolon": ({"username": "ada;--"}, "string_pattern_mismatch",
-                                  "String should match pattern '^[A-Za-z0-9_-]+$'"),
-    "first name of 500 characters": ({"first_name": "A" * 500}, "string_too_long",
-                                     "String should have at most 128 characters"),
-    "e-mail without a domain": ({"email": "ada@"}, "value_error",
-                                "value is not a valid email address: There must be something "
-                                "after the @-sign."),
-    "website that is not a URL": ({"website": "my site"}, "url_parsing",
-                                  "Input should be a valid URL, relative URL without a base"),
-    "website with an ftp scheme": ({"website": "ftp://ada.dev"}, "url_scheme",
-                                   "URL scheme should be 'http' or 'https'"),
-    "band not in the enum": ({"favorite_band": "ABBA"}, "enum",
-                             "Input should be 'AEROSMITH', 'QUEEN' or 'AC/DC'"),
-    "age under 18": ({"age": 17}, "greater_than_equal",
-                     "Input should be greater than or equal to 18"),
+    "username with a semicolon": (
+        {"username": "ada;--"},
+        "string_pattern_mismatch",
+        "String should match pattern '^[A-Za-z0-9_-]+$'",
+    ),
+    "first name of 500 characters": (
+        {"first_name": "A" * 500},
+        "string_too_long",
+        "String should have at most 128 characters",
+    ),
+    "e-mail without a domain": (
+        {"email": "ada@"},
+        "value_error",
+        "value is not a valid email address: There must be something after the @-sign.",
+    ),
+    "website that is not a URL": (
+        {"website": "my site"},
+        "url_parsing",
+        "Input should be a valid URL, relative URL without a base",
+    ),
+    "website with an ftp scheme": (
+        {"website": "ftp://ada.dev"},
+        "url_scheme",
+        "URL scheme should be 'http' or 'https'",
+    ),
+    "band not in the enum": (
+        {"favorite_band": "ABBA"},
+        "enum",
+        "Input should be 'AEROSMITH', 'QUEEN' or 'AC/DC'",
+    ),
+    "age under 18": (
+        {"age": 17},
+        "greater_than_equal",
+        "Input should be greater than or equal to 18",
+    ),
 }
 
-ALL_WRONG = {"first_name": "", "username": "a b", "email": "nope", "age": 3,
-             "favorite_band": "ABBA", "website": "my site"}
+ALL_WRONG = {
+    "first_name": "",
+    "username": "a b",
+    "email": "nope",
+    "age": 3,
+    "favorite_band": "ABBA",
+    "website": "my site",
+}
 ALL_WRONG_ERRORS = [
     ("string_too_short", ["body", "first_name"], "String should have at least 1 character"),
-    ("string_pattern_mismatch", ["body", "username"],
-     "String should match pattern '^[A-Za-z0-9_-]+$'"),
-    ("value_error", ["body", "email"],
-     "value is not a valid email address: An email address must have an @-sign."),
+    (
+        "string_pattern_mismatch",
+        ["body", "username"],
+        "String should match pattern '^[A-Za-z0-9_-]+$'",
+    ),
+    (
+        "value_error",
+        ["body", "email"],
+        "value is not a valid email address: An email address must have an @-sign.",
+    ),
     ("greater_than_equal", ["body", "age"], "Input should be greater than or equal to 18"),
     ("enum", ["body", "favorite_band"], "Input should be 'AEROSMITH', 'QUEEN' or 'AC/DC'"),
-    ("url_parsing", ["body", "website"],
-     "Input should be a valid URL, relative URL without a base"),
+    (
+        "url_parsing",
+        ["body", "website"],
+        "Input should be a valid URL, relative URL without a base",
+    ),
 ]
 
 
@@ -75,14 +110,22 @@ def test_model_constraints_reject_each_wrong_field_with_a_422(responses, record)
         field = next(iter(change))
         assert (error["type"], error["loc"], error["msg"]) == (error_type, ["body", field], msg)
         assert error["input"] == change[field]
-    record("good_rejected", "`good.py`: wrong inputs rejected with a 422",
-           len(WRONG), f"{len(WRONG)} of {len(WRONG)}")
+    record(
+        "good_rejected",
+        "`good.py`: wrong inputs rejected with a 422",
+        len(WRONG),
+        f"{len(WRONG)} of {len(WRONG)}",
+    )
 
 
 def test_route_checks_let_wrong_input_through(responses, record) -> None:
     accepted = [label for label in WRONG if responses["bad"][label].status_code == 201]
-    record("bad_accepted", "`bad.py`: wrong inputs stored (201 Created)", accepted,
-           f"{len(accepted)} of {len(WRONG)}: " + ", ".join(accepted))
+    record(
+        "bad_accepted",
+        "`bad.py`: wrong inputs stored (201 Created)",
+        accepted,
+        f"{len(accepted)} of {len(WRONG)}: " + ", ".join(accepted),
+    )
     # Only the band and the age have a check in the route; the other five get through.
     assert len(accepted) == 5
     assert responses["bad"]["band not in the enum"].status_code == 400
@@ -96,9 +139,12 @@ def test_every_error_is_reported_at_once_with_its_field(responses, record) -> No
     bad = responses["bad"]["all wrong"]
     # The hand-written checks stop at the first failure, without saying which field.
     assert (bad.status_code, bad.json()) == (400, {"detail": "first name is required"})
-    record("all_wrong", "A body with six wrong fields: errors reported",
-           {"bad": 1, "good": len(errors)},
-           f"`bad.py`: 1 (400, no field named); `good.py`: {len(errors)} (422, each with its loc)")
+    record(
+        "all_wrong",
+        "A body with six wrong fields: errors reported",
+        {"bad": 1, "good": len(errors)},
+        f"`bad.py`: 1 (400, no field named); `good.py`: {len(errors)} (422, each with its loc)",
+    )
 
 
 def test_valid_input_is_accepted(responses) -> None:
@@ -120,14 +166,20 @@ def test_none_default_is_not_validated(record) -> None:
     assert explicit.status_code == 422
     [error] = explicit.json()["detail"]
     assert (error["type"], error["loc"], error["msg"]) == (
-        "int_type", ["body", "age"], "Input should be a valid integer")
+        "int_type",
+        ["body", "age"],
+        "Input should be a valid integer",
+    )
     # The published schema promises an optional integer, never null.
     user_schema = schema["components"]["schemas"]["UserCreate"]
     assert user_schema["properties"]["age"] == {"type": "integer", "minimum": 18.0, "title": "Age"}
     assert user_schema["required"] == ["username"]
-    record("none_default", "`bad_none_default.py`: age omitted / age `null` sent",
-           [omitted.status_code, explicit.status_code],
-           f"{omitted.status_code} with `\"age\": null` / {explicit.status_code} `int_type`")
+    record(
+        "none_default",
+        "`bad_none_default.py`: age omitted / age `null` sent",
+        [omitted.status_code, explicit.status_code],
+        f'{omitted.status_code} with `"age": null` / {explicit.status_code} `int_type`',
+    )
 
 
 def test_optional_type_with_constraint_accepts_null_and_checks_numbers(record) -> None:
@@ -142,6 +194,9 @@ def test_optional_type_with_constraint_accepts_null_and_checks_numbers(record) -
     assert young.status_code == 422
     age = schema["components"]["schemas"]["UserCreate"]["properties"]["age"]
     assert age["anyOf"] == [{"type": "integer", "minimum": 18.0}, {"type": "null"}]
-    record("optional", "`good.py`: age omitted / `null` / 17",
-           [omitted.status_code, explicit.status_code, young.status_code],
-           f"{omitted.status_code} / {explicit.status_code} / {young.status_code}")
+    record(
+        "optional",
+        "`good.py`: age omitted / `null` / 17",
+        [omitted.status_code, explicit.status_code, young.status_code],
+        f"{omitted.status_code} / {explicit.status_code} / {young.status_code}",
+    )

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from catalogue import ROOT, Practice, load_catalogue
 from fastapi import FastAPI
-from support.live import SNIPPETS, live_app, live_server, snippet_path
 from test_snippets import SNIPPET_RULES
+
+from catalogue import ROOT, Practice, load_catalogue
+from support.live import SNIPPETS, live_app, live_server, snippet_path
 
 PRACTICE = "testing/lint-and-format-with-ruff"
 CONFIG = SNIPPETS / PRACTICE / "ruff.toml"
@@ -26,9 +27,13 @@ THIS = "FBP702"
 
 
 def ruff(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - the venv's ruff, our arguments
+    return subprocess.run(
         [sys.executable, "-m", "ruff", *args, "--config", str(CONFIG)],
-        input=stdin, capture_output=True, text=True, timeout=60, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -36,16 +41,25 @@ def flagged(path: Path) -> dict[str, str]:
     """Rule code -> rule name for every diagnostic ruff reports on `path`."""
     result = ruff("check", "--output-format", "json", str(path))
     assert result.returncode in (0, 1), result.stderr
-    return {d["code"]: (d.get("url") or "").rstrip("/").rsplit("/", 1)[-1]
-            for d in json.loads(result.stdout)}
+    return {
+        d["code"]: (d.get("url") or "").rstrip("/").rsplit("/", 1)[-1]
+        for d in json.loads(result.stdout)
+    }
 
 
 def enforced(practice: Practice) -> dict[str, list[str]]:
     """Rules a bad snippet breaks on purpose that no good snippet of the practice breaks."""
-    on_good = {code for name, codes in practice.meta.ruff.items()
-               if not Path(name).name.startswith("bad") for code in codes}
-    return {name: sorted(set(codes) - on_good) for name, codes in practice.meta.ruff.items()
-            if Path(name).name.startswith("bad") and set(codes) - on_good}
+    on_good = {
+        code
+        for name, codes in practice.meta.ruff.items()
+        if not Path(name).name.startswith("bad")
+        for code in codes
+    }
+    return {
+        name: sorted(set(codes) - on_good)
+        for name, codes in practice.meta.ruff.items()
+        if Path(name).name.startswith("bad") and set(codes) - on_good
+    }
 
 
 def test_recommended_config_is_the_one_every_snippet_is_held_to() -> None:
@@ -86,8 +100,9 @@ def test_ruff_enforces_other_practices(request: pytest.FixtureRequest, record) -
         for name, codes in enforced(practice).items():
             found = flagged(practice.snippet_dir / name)
             missing = sorted(set(codes) - set(found))
-            assert not missing, (f"{practice.id} {name}: the page declares {missing}, "
-                                 f"ruff.toml does not flag them")
+            assert not missing, (
+                f"{practice.id} {name}: the page declares {missing}, ruff.toml does not flag them"
+            )
             rows.append((practice, name, {code: found[code] for code in codes}))
     assert rows, "no practice declares a rule that ruff enforces"
     shown = {f"{practice.id}/{name}" for practice, name, _ in rows}
@@ -96,12 +111,16 @@ def test_ruff_enforces_other_practices(request: pytest.FixtureRequest, record) -
         on_page = {fig["key"] for fig in recorded["figures"] if "/" in fig["key"]}
         assert on_page == shown, (
             f"the {THIS} page lists {sorted(on_page)} but the pages' `ruff` fields give "
-            f"{sorted(shown)}; run `make measure K=lint_and_format` to update it")
+            f"{sorted(shown)}; run `make measure K=lint_and_format` to update it"
+        )
     for practice, name, codes in rows:
         link = f"../{practice.src_path.removeprefix('practices/')}"
-        record(f"{practice.id}/{name}", f"[{practice.id}]({link}) {practice.meta.title} "
-               f"(`{name}`)", sorted(codes),
-               ", ".join(f"`{code}` {rule}" for code, rule in sorted(codes.items())))
+        record(
+            f"{practice.id}/{name}",
+            f"[{practice.id}]({link}) {practice.meta.title} (`{name}`)",
+            sorted(codes),
+            ", ".join(f"`{code}` {rule}" for code, rule in sorted(codes.items())),
+        )
 
 
 def test_ruff_format_rewrites_output_comments() -> None:

@@ -89,38 +89,56 @@ def current_revision(database) -> str:
 def test_default_template_names_files_by_random_id(project, record) -> None:
     cfg = config(project, "bad_migrations")
     path = new_revision(cfg, "post content idx")
-    record("bad-name", '`bad_migrations`: `alembic revision -m "post content idx"` writes',
-           path.name, f"`{path.name}`")
+    record(
+        "bad-name",
+        '`bad_migrations`: `alembic revision -m "post content idx"` writes',
+        path.name,
+        f"`{path.name}`",
+    )
     assert re.fullmatch(rf"{HEX12}_post_content_idx\.py", path.name)
     listing, history = ls_order(cfg), history_order(cfg)
-    record("bad-ls", "`bad_migrations`: `ls versions/`, oldest migration first?", listing,
-           f"{show(listing)} (applied as {show(history)})")
+    record(
+        "bad-ls",
+        "`bad_migrations`: `ls versions/`, oldest migration first?",
+        listing,
+        f"{show(listing)} (applied as {show(history)})",
+    )
     # 0b7d... (the second migration) sorts before 5c1e... (the first): the listing lies.
     assert listing != history
     assert listing.index("add_post_published_at") < listing.index("create_post")
 
 
-def test_date_first_template_sorts_files_by_history(project, database, monkeypatch,
-                                                    record) -> None:
+def test_date_first_template_sorts_files_by_history(project, database, monkeypatch, record) -> None:
     cfg = config(project, "good_migrations")
     before = today_utc()  # and after: the test may run across midnight UTC
     path = new_revision(cfg, "post content idx")
     dates = {before, today_utc()}
-    record("good-name", '`good_migrations`: `alembic revision -m "post content idx"` writes',
-           path.name, f"`{path.name}`")
+    record(
+        "good-name",
+        '`good_migrations`: `alembic revision -m "post content idx"` writes',
+        path.name,
+        f"`{path.name}`",
+    )
     match = re.fullmatch(rf"(\d{{4}}-\d\d-\d\d)_\d{{4}}_{HEX12}_post_content_idx\.py", path.name)
     assert match and match.group(1) in dates
     listing, history = ls_order(cfg), history_order(cfg)
-    record("good-ls", "`good_migrations`: `ls versions/`, oldest migration first?", listing,
-           show(listing))
+    record(
+        "good-ls",
+        "`good_migrations`: `ls versions/`, oldest migration first?",
+        listing,
+        show(listing),
+    )
     assert listing == history == ["create_post", "add_post_published_at", "post_content_idx"]
     # The environment is real: the chain upgrades the live database to the new head.
-    assert upgrade_head(cfg, database, monkeypatch) == ScriptDirectory.from_config(
-        cfg).get_current_head()
+    assert (
+        upgrade_head(cfg, database, monkeypatch)
+        == ScriptDirectory.from_config(cfg).get_current_head()
+    )
 
 
-def test_guide_template_overwrites_a_same_day_migration(project, database, monkeypatch,
-                                                       record) -> None:
+def test_guide_template_overwrites_a_same_day_migration(
+    project, database, monkeypatch, record
+) -> None:
     cfg = config(project, "good_migrations")
     cfg.set_main_option("file_template", GUIDE_TEMPLATE)
     first = new_revision(cfg, "post content idx")
@@ -132,8 +150,12 @@ def test_guide_template_overwrites_a_same_day_migration(project, database, monke
     # The survivor's down_revision is the overwritten one: no command can load the history.
     with pytest.warns(UserWarning, match="is not present"), pytest.raises(KeyError) as error:
         upgrade_head(cfg, database, monkeypatch)
-    record("guide-twice", "The guide's `date_slug` template, the same message twice in a day",
-           files, f"3 files for 4 migrations; `alembic upgrade head`: KeyError {error.value}")
+    record(
+        "guide-twice",
+        "The guide's `date_slug` template, the same message twice in a day",
+        files,
+        f"3 files for 4 migrations; `alembic upgrade head`: KeyError {error.value}",
+    )
 
 
 def test_date_first_template_keeps_both_same_day_migrations(project) -> None:
@@ -143,7 +165,8 @@ def test_date_first_template_keeps_both_same_day_migrations(project) -> None:
     assert first != second and first.exists() and second.exists()
     script = ScriptDirectory.from_config(cfg)
     assert script.get_revision(script.get_current_head()).down_revision == (
-        script.get_revision(first.name.split("_")[2]).revision)
+        script.get_revision(first.name.split("_")[2]).revision
+    )
 
 
 def test_long_message_slug_is_truncated(project, record) -> None:
@@ -162,5 +185,9 @@ def test_pyproject_config_needs_the_same_double_percent(project, record) -> None
     single.write_text((project / "pyproject.toml").read_text().replace("%%", "%"))
     with pytest.raises(KeyError, match="year"):
         new_revision(Config(toml_file=str(single)), "post content idx")
-    record("toml", "`[tool.alembic]` in pyproject.toml: `%%(year)d` / `%(year)d`", path.name,
-           f"`{path.name}` / KeyError: 'year'")
+    record(
+        "toml",
+        "`[tool.alembic]` in pyproject.toml: `%%(year)d` / `%(year)d`",
+        path.name,
+        f"`{path.name}` / KeyError: 'year'",
+    )

@@ -41,8 +41,9 @@ def snippet(name: str) -> ModuleType:
     return load_snippet(snippet_path(PRACTICE, name))
 
 
-def in_schema(database, schema: str, work: Callable[[Connection], Any], *,
-              fresh: bool = True) -> Any:
+def in_schema(
+    database, schema: str, work: Callable[[Connection], Any], *, fresh: bool = True
+) -> Any:
     """Run `work` in one transaction with `schema` first on the search path (emptied first
     unless fresh=False), so each test's tables stay apart."""
 
@@ -84,8 +85,12 @@ def naming_problems() -> Callable[[MetaData], list[str]]:
 
 def test_rules_name_every_offending_table_and_column(naming_problems, record) -> None:
     problems = naming_problems(snippet("bad").Base.metadata)
-    record("bad-problems", "`bad.py`: problems the rule check reports", len(problems),
-           f"{len(problems)}, e.g. `{problems[5]}`")
+    record(
+        "bad-problems",
+        "`bad.py`: problems the rule check reports",
+        len(problems),
+        f"{len(problems)}, e.g. `{problems[5]}`",
+    )
     assert {
         "Authors: table names are lower_snake_case",
         "posts: table names are singular",
@@ -99,8 +104,12 @@ def test_rules_name_every_offending_table_and_column(naming_problems, record) ->
 
 def test_rules_pass_on_consistent_names(naming_problems, record) -> None:
     problems = naming_problems(snippet("good").Base.metadata)
-    record("good-problems", "`good.py`: problems the rule check reports", len(problems),
-           str(len(problems)))
+    record(
+        "good-problems",
+        "`good.py`: problems the rule check reports",
+        len(problems),
+        str(len(problems)),
+    )
     assert problems == []
 
 
@@ -114,39 +123,51 @@ def stored_names(database) -> dict[str, list[str]]:
     def create(module: ModuleType) -> Callable[[Connection], list[str]]:
         def work(conn: Connection) -> list[str]:
             module.Base.metadata.create_all(conn)
-            rows = conn.execute(text(
-                "SELECT table_name, column_name FROM information_schema.columns "
-                "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
-            ))
+            rows = conn.execute(
+                text(
+                    "SELECT table_name, column_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+                )
+            )
             return [f"{table}.{column}" for table, column in rows]
+
         return work
 
-    return {name: in_schema(database, f"stored_{name}", create(snippet(name)))
-            for name in ("bad", "good")}
+    return {
+        name: in_schema(database, f"stored_{name}", create(snippet(name)))
+        for name in ("bad", "good")
+    }
 
 
-def test_postgres_keeps_mixed_case_names_only_when_quoted(stored_names, database,
-                                                          record) -> None:
+def test_postgres_keeps_mixed_case_names_only_when_quoted(stored_names, database, record) -> None:
     mixed = [name for name in stored_names["bad"] if name != name.lower()]
-    record("stored", "`bad.py`: names stored with capitals (`information_schema.columns`)",
-           mixed, ", ".join(f"`{n}`" for n in mixed))
+    record(
+        "stored",
+        "`bad.py`: names stored with capitals (`information_schema.columns`)",
+        mixed,
+        ", ".join(f"`{n}`" for n in mixed),
+    )
     assert "posts.createdAt" in mixed
     assert "Authors.displayName" in mixed
 
     def queries(conn: Connection) -> dict[str, str]:
-        return {sql: try_sql(conn, sql) for sql in (
-            "SELECT count(createdAt) FROM posts",
-            'SELECT count("createdAt") FROM posts',
-            "SELECT count(*) FROM Authors",
-            'SELECT count(*) FROM "Authors"',
-        )}
+        return {
+            sql: try_sql(conn, sql)
+            for sql in (
+                "SELECT count(createdAt) FROM posts",
+                'SELECT count("createdAt") FROM posts',
+                "SELECT count(*) FROM Authors",
+                'SELECT count(*) FROM "Authors"',
+            )
+        }
 
     results = in_schema(database, "stored_bad", queries, fresh=False)
     for sql, outcome in results.items():
         record(sql, f"`bad.py` tables: `{sql}`", outcome, shown(outcome))
     # Unquoted identifiers are folded to lower case, so the stored names are not found.
     assert results["SELECT count(createdAt) FROM posts"].startswith(
-        'column "createdat" does not exist')
+        'column "createdat" does not exist'
+    )
     assert results["SELECT count(*) FROM Authors"] == 'relation "authors" does not exist'
     assert results['SELECT count("createdAt") FROM posts'] == "0"
     assert results['SELECT count(*) FROM "Authors"'] == "0"
@@ -170,10 +191,15 @@ def test_singular_user_collides_with_a_keyword(database, record) -> None:
         return try_sql(conn, "SELECT * FROM user")
 
     outcome = in_schema(database, "keyword", work)
-    record("user", 'A table named `user`: `SELECT * FROM user` returns', outcome,
-           f"`{outcome}` (the current role, not a row of the table)")
-    assert outcome == in_schema(database, "keyword", lambda conn: try_sql(
-        conn, "SELECT current_user"), fresh=False)
+    record(
+        "user",
+        "A table named `user`: `SELECT * FROM user` returns",
+        outcome,
+        f"`{outcome}` (the current role, not a row of the table)",
+    )
+    assert outcome == in_schema(
+        database, "keyword", lambda conn: try_sql(conn, "SELECT current_user"), fresh=False
+    )
 
 
 # ----------------------------------------------------------------------- the apps still work

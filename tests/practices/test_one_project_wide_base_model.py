@@ -32,14 +32,20 @@ def test_shared_annotated_type_gives_one_format_everywhere(record) -> None:
     assert [str(w.message) for w in caught] == []
     stamps = served_timestamps(module)
     # Pydantic's own format for this naive datetime would be "2024-05-01T12:00:00".
-    assert stamps == {"/events/1": "2024-05-01T12:00:00Z",
-                      "/events/1/export": "2024-05-01T12:00:00Z"}
+    assert stamps == {
+        "/events/1": "2024-05-01T12:00:00Z",
+        "/events/1/export": "2024-05-01T12:00:00Z",
+    }
     event = module.EVENTS[1]
     assert event.model_dump_json() == '{"name":"launch","starts_at":"2024-05-01T12:00:00Z"}'
     # Python mode keeps the datetime object; only JSON output is formatted.
     assert event.model_dump()["starts_at"] == event.starts_at
-    record("good", "`good.py`: `starts_at` in `/events/1` / in `/events/1/export`",
-           stamps, " / ".join(f"`{v}`" for v in stamps.values()))
+    record(
+        "good",
+        "`good.py`: `starts_at` in `/events/1` / in `/events/1/export`",
+        stamps,
+        " / ".join(f"`{v}`" for v in stamps.values()),
+    )
 
 
 def test_guide_base_model_warns_and_its_method_drops_the_format(record) -> None:
@@ -56,11 +62,18 @@ def test_guide_base_model_warns_and_its_method_drops_the_format(record) -> None:
     # datetime and writes its isoformat(): no encoder, and here not even a time zone.
     assert event.serializable_dict()["starts_at"] == "2024-05-01T12:00:00"
     assert stamps["/events/1/export"] == "2024-05-01T12:00:00"
-    record("bad", "`bad.py` (the guide's base model): `/events/1` / `/events/1/export`",
-           stamps, " / ".join(f"`{v}`" for v in stamps.values()))
-    record("bad_warning", "`bad.py`: warning when the model module is imported",
-           str(caught[0].category.__name__), f"`{caught[0].category.__name__}` "
-           "(an error under `filterwarnings = error`)")
+    record(
+        "bad",
+        "`bad.py` (the guide's base model): `/events/1` / `/events/1/export`",
+        stamps,
+        " / ".join(f"`{v}`" for v in stamps.values()),
+    )
+    record(
+        "bad_warning",
+        "`bad.py`: warning when the model module is imported",
+        str(caught[0].category.__name__),
+        f"`{caught[0].category.__name__}` (an error under `filterwarnings = error`)",
+    )
 
 
 def test_the_warning_fails_an_import_where_warnings_are_errors() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from support.live import SNIPPETS, live_server, snippet_path
 
 PRACTICE = "project-structure/organise-by-domain"
@@ -29,32 +30,48 @@ def root_package(name: str) -> str:
 def contract_file(name: str) -> str:
     """The contract file written for the tree that `name` serves (its root_package)."""
     root = root_package(name)
-    (found,) = [path.name for path in FOLDER.glob("*.importlinter")
-                if re.search(rf"^root_package = {root}$", path.read_text(), re.M)]
+    (found,) = [
+        path.name
+        for path in FOLDER.glob("*.importlinter")
+        if re.search(rf"^root_package = {root}$", path.read_text(), re.M)
+    ]
     return found
 
 
 def lint_imports(name: str) -> subprocess.CompletedProcess[str]:
     """Run import-linter's CLI with the tree's contract file, from the snippet folder."""
-    return subprocess.run(  # noqa: S603 - the venv's lint-imports, our arguments
-        [str(Path(sys.executable).with_name("lint-imports")), "--config",
-         contract_file(name), "--no-cache", "--no-logo"],
-        cwd=FOLDER, capture_output=True, text=True, timeout=60, check=False,
+    return subprocess.run(
+        [
+            str(Path(sys.executable).with_name("lint-imports")),
+            "--config",
+            contract_file(name),
+            "--no-cache",
+            "--no-logo",
+        ],
+        cwd=FOLDER,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
 def packages_holding(name: str, feature: str) -> set[str]:
     """The top-level packages of the app that hold a file of `feature`."""
     root = FOLDER / root_package(name)
-    return {path.relative_to(root).parts[0] for path in root.rglob("*.py")
-            if feature in path.relative_to(root).with_suffix("").parts}
+    return {
+        path.relative_to(root).parts[0]
+        for path in root.rglob("*.py")
+        if feature in path.relative_to(root).with_suffix("").parts
+    }
 
 
 @pytest.mark.parametrize("name", ["bad", "good"])
 def test_both_layouts_serve_the_same_api(name: str) -> None:
-    with live_server(snippet_path(PRACTICE, name)) as server, httpx.Client(
-        base_url=server.url, headers={"X-User": "ada"}
-    ) as client:
+    with (
+        live_server(snippet_path(PRACTICE, name)) as server,
+        httpx.Client(base_url=server.url, headers={"X-User": "ada"}) as client,
+    ):
         created = client.post("/posts", json={"title": "Notes on engines"})
         assert created.status_code == 201
         post = created.json()
@@ -72,10 +89,18 @@ def test_domain_contract_holds_on_the_by_domain_tree(record) -> None:
     assert "Contracts: 1 kept, 0 broken." in result.stdout
     spans = packages_holding("good", "posts")
     assert spans == {"posts"}
-    record("good-contract", "`good.py` (by domain): import-linter contract", "kept",
-           "kept, 0 forbidden import chains")
-    record("good-spread", "`good.py`: packages holding the posts feature", len(spans),
-           "1 (`src/posts/`)")
+    record(
+        "good-contract",
+        "`good.py` (by domain): import-linter contract",
+        "kept",
+        "kept, 0 forbidden import chains",
+    )
+    record(
+        "good-spread",
+        "`good.py`: packages holding the posts feature",
+        len(spans),
+        "1 (`src/posts/`)",
+    )
 
 
 def test_same_rule_breaks_on_the_by_type_tree(record) -> None:
@@ -89,7 +114,15 @@ def test_same_rule_breaks_on_the_by_type_tree(record) -> None:
     assert ("app.dependencies", "app.crud.posts") in chains
     spans = packages_holding("bad", "posts")
     assert spans == {"crud", "routers", "schemas"}
-    record("bad-contract", "`bad.py` (by type): the same contract", "broken",
-           f"broken, {len(chains)} forbidden import chains")
-    record("bad-spread", "`bad.py`: packages holding the posts feature", len(spans),
-           f"{len(spans)} (`{'/`, `'.join(sorted(spans))}/`)")
+    record(
+        "bad-contract",
+        "`bad.py` (by type): the same contract",
+        "broken",
+        f"broken, {len(chains)} forbidden import chains",
+    )
+    record(
+        "bad-spread",
+        "`bad.py`: packages holding the posts feature",
+        len(spans),
+        f"{len(spans)} (`{'/`, `'.join(sorted(spans))}/`)",
+    )

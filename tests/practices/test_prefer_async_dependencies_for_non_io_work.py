@@ -10,6 +10,7 @@ import anyio.from_thread
 import anyio.to_thread
 import httpx
 import pytest
+
 from support.live import live_app, live_server, load_snippet, snippet_path
 
 PRACTICE = "dependencies/prefer-async-dependencies-for-non-io-work"
@@ -149,6 +150,7 @@ def test_max_concurrency_caps_a_blocking_sync_dependency(record) -> None:
     from typing import Annotated
 
     from fastapi import Depends, FastAPI
+
     from support.live import concurrent_get
 
     probe = FastAPI()

@@ -28,25 +28,39 @@ def post_profiles(name: str, bodies: list[dict]) -> list[httpx.Response]:
 
 def test_value_error_becomes_a_422_entry_for_the_field(record) -> None:
     weak, two_wrong, strong = post_profiles(
-        "good", [WEAK, {"username": 7, "password": "lovelace"},
-                 {"username": "ada", "password": "Analytical-Engine-1843"}])
+        "good",
+        [
+            WEAK,
+            {"username": 7, "password": "lovelace"},
+            {"username": "ada", "password": "Analytical-Engine-1843"},
+        ],
+    )
     assert weak.status_code == 422
-    assert weak.json() == {"detail": [{
-        "type": "value_error",
-        "loc": ["body", "password"],
-        "msg": f"Value error, {MESSAGE}",
-        "input": "lovelace",
-        # Pydantic puts the exception object in ctx; FastAPI's JSON encoder writes it as {}.
-        "ctx": {"error": {}},
-    }]}
+    assert weak.json() == {
+        "detail": [
+            {
+                "type": "value_error",
+                "loc": ["body", "password"],
+                "msg": f"Value error, {MESSAGE}",
+                "input": "lovelace",
+                # Pydantic puts the exception object in ctx; FastAPI's JSON encoder writes it as {}.
+                "ctx": {"error": {}},
+            }
+        ]
+    }
     assert two_wrong.status_code == 422
     assert [(e["type"], e["loc"]) for e in two_wrong.json()["detail"]] == [
-        ("string_type", ["body", "username"]), ("value_error", ["body", "password"])]
+        ("string_type", ["body", "username"]),
+        ("value_error", ["body", "password"]),
+    ]
     assert (strong.status_code, strong.json()) == (201, {"username": "ada"})
-    record("good", "`good.py`: weak password / wrong username and weak password",
-           [weak.status_code, len(two_wrong.json()["detail"])],
-           f"{weak.status_code} `value_error` at `[\"body\", \"password\"]` / "
-           f"{len(two_wrong.json()['detail'])} errors in one 422")
+    record(
+        "good",
+        "`good.py`: weak password / wrong username and weak password",
+        [weak.status_code, len(two_wrong.json()["detail"])],
+        f'{weak.status_code} `value_error` at `["body", "password"]` / '
+        f"{len(two_wrong.json()['detail'])} errors in one 422",
+    )
 
 
 def test_http_exception_escapes_validation_and_hides_other_errors(record) -> None:
@@ -54,10 +68,13 @@ def test_http_exception_escapes_validation_and_hides_other_errors(record) -> Non
     assert (weak.status_code, weak.json()) == (400, {"detail": "weak password"})
     # The wrong username was already collected as an error, but the exception threw it away.
     assert (two_wrong.status_code, two_wrong.json()) == (400, {"detail": "weak password"})
-    record("bad", "`bad.py`: weak password / wrong username and weak password",
-           [weak.status_code, two_wrong.status_code],
-           f"{weak.status_code} `{{\"detail\": \"weak password\"}}`, no field named / "
-           "the same 400, the username error is lost")
+    record(
+        "bad",
+        "`bad.py`: weak password / wrong username and weak password",
+        [weak.status_code, two_wrong.status_code],
+        f'{weak.status_code} `{{"detail": "weak password"}}`, no field named / '
+        "the same 400, the username error is lost",
+    )
 
 
 @pytest.mark.parametrize(("name", "raised"), [("good", ValidationError), ("bad", HTTPException)])
@@ -83,7 +100,8 @@ def test_guide_snippet_fails_at_class_definition() -> None:
     assert caught.value.code == "decorator-missing-field"
     assert str(caught.value).startswith("Decorators defined with incorrect fields: ")
     assert "valid_password (use check_fields=False if you're inheriting from the model" in str(
-        caught.value)
+        caught.value
+    )
 
 
 def test_value_error_is_a_422_only_where_fastapi_validates(record) -> None:
@@ -105,6 +123,9 @@ def test_value_error_is_a_422_only_where_fastapi_validates(record) -> None:
     assert query.json()["detail"][0]["loc"] == ["query", "password"]
     # Depends(Model) calls the class like any dependency: the ValidationError is a crash.
     assert (depends.status_code, depends.text) == (500, "Internal Server Error")
-    record("where", "Same model as `Annotated[Model, Query()]` / as `Depends()`",
-           [query.status_code, depends.status_code],
-           f"{query.status_code} / {depends.status_code} Internal Server Error")
+    record(
+        "where",
+        "Same model as `Annotated[Model, Query()]` / as `Depends()`",
+        [query.status_code, depends.status_code],
+        f"{query.status_code} / {depends.status_code} Internal Server Error",
+    )

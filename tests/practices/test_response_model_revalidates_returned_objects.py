@@ -81,8 +81,10 @@ def measured() -> dict[str, Counter[str]]:
 
 
 def show(counts: Counter[str]) -> str:
-    return ", ".join(f"{counts[k]} {k}" for k in
-                     ("instances", "before validator", "field validator", "after validator"))
+    return ", ".join(
+        f"{counts[k]} {k}"
+        for k in ("instances", "before validator", "field validator", "after validator")
+    )
 
 
 @pytest.mark.parametrize("path", ["/instance-response-model", "/instance-annotation"])
@@ -99,16 +101,22 @@ def test_returned_instance_is_not_rebuilt_but_after_validators_run_again(measure
 
 def test_returned_dict_is_validated_once(measured, record):
     counts = measured["/dict-response-model"]
-    record("/dict-response-model", "`/dict-response-model`: returns a dict", dict(counts),
-           show(counts))
-    assert counts == Counter({"instances": 1, "before validator": 1, "field validator": 1,
-                              "after validator": 1})
+    record(
+        "/dict-response-model", "`/dict-response-model`: returns a dict", dict(counts), show(counts)
+    )
+    assert counts == Counter(
+        {"instances": 1, "before validator": 1, "field validator": 1, "after validator": 1}
+    )
 
 
 def test_without_response_model_nothing_is_validated_again(measured, record):
     counts = measured["/instance-no-model"]
-    record("/instance-no-model", "`/instance-no-model`: returns `Profile(...)`, no model declared",
-           dict(counts), show(counts))
+    record(
+        "/instance-no-model",
+        "`/instance-no-model`: returns `Profile(...)`, no model declared",
+        dict(counts),
+        show(counts),
+    )
     assert counts["after validator"] == 1
 
 
@@ -119,6 +127,10 @@ def test_side_effect_in_after_validator_fires_twice(name, expected, record):
         response = httpx.post(f"{url}/signups", params={"username": "ada"})
     assert response.status_code == 201
     assert response.json() == {"username": "ada", "plan": "free"}
-    record(name, f"`{name}.py`: audit entries written by one request", len(module.audit_log),
-           str(len(module.audit_log)))
+    record(
+        name,
+        f"`{name}.py`: audit entries written by one request",
+        len(module.audit_log),
+        str(len(module.audit_log)),
+    )
     assert module.audit_log == ["signup ada"] * expected

@@ -11,6 +11,7 @@ import anyio
 import anyio.to_thread
 import httpx
 import pytest
+
 from support.async_practices import HERE, burst
 from support.live import live_server, snippet_path
 
@@ -43,19 +44,28 @@ def test_the_call_reaches_the_upstream_with_its_arguments(measured, name) -> Non
 
 def test_blocking_sdk_call_in_async_route_serialises_requests(measured, record) -> None:
     ratio = measured["bad"]["ratio"]
-    record("bad", f"`bad.py`: {CONCURRENT} requests at once (`httpx.Client` in `async def`)",
-           ratio, f"{ratio:.1f}× one request")
+    record(
+        "bad",
+        f"`bad.py`: {CONCURRENT} requests at once (`httpx.Client` in `async def`)",
+        ratio,
+        f"{ratio:.1f}× one request",
+    )
     # One upstream call at a time: CONCURRENT requests take about CONCURRENT times one.
     assert ratio > 0.6 * CONCURRENT
 
 
 @pytest.mark.parametrize("name", ["good", "good_async_client"])
 def test_thread_pool_or_async_client_lets_calls_overlap(measured, record, name) -> None:
-    how = ("`run_in_threadpool(client.get, ...)`" if name == "good"
-           else "`httpx.AsyncClient`, awaited")
+    how = (
+        "`run_in_threadpool(client.get, ...)`" if name == "good" else "`httpx.AsyncClient`, awaited"
+    )
     ratio = measured[name]["ratio"]
-    record(name, f"`{name}.py`: {CONCURRENT} requests at once ({how})", ratio,
-           f"{ratio:.1f}× one request")
+    record(
+        name,
+        f"`{name}.py`: {CONCURRENT} requests at once ({how})",
+        ratio,
+        f"{ratio:.1f}× one request",
+    )
     assert ratio < 0.35 * CONCURRENT
     assert measured["bad"]["ratio"] > 2.5 * ratio
 

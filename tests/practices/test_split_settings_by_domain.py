@@ -19,8 +19,15 @@ from support.live import live_server, snippet_path
 
 PRACTICE = "pydantic/split-settings-by-domain"
 DSN = "postgresql+asyncpg://shop:dev-password@db.internal:5432/shop"
-SETTING_NAMES = ("AUTH_JWT_SECRET", "AUTH_JWT_EXP_MINUTES", "JWT_SECRET", "JWT_EXP_MINUTES",
-                 "DATABASE_URL", "DATABASE_POOL_SIZE", "SENTRY_DSN")
+SETTING_NAMES = (
+    "AUTH_JWT_SECRET",
+    "AUTH_JWT_EXP_MINUTES",
+    "JWT_SECRET",
+    "JWT_EXP_MINUTES",
+    "DATABASE_URL",
+    "DATABASE_POOL_SIZE",
+    "SENTRY_DSN",
+)
 # One .env for the whole project, as most teams keep it; a third domain's line included.
 GOOD_ENV = f"""AUTH_JWT_SECRET=dev-only-secret
 AUTH_JWT_EXP_MINUTES=15
@@ -46,8 +53,9 @@ def project(folder: Path, dotenv: str | None) -> Path:
 def start(name: str, folder: Path, env: dict[str, str] | None = None) -> dict | str:
     """Start the snippet; return its /status JSON, or what uvicorn printed if it exits."""
     try:
-        with live_server(snippet_path(PRACTICE, name), app_dir=folder, module=name,
-                         env=env) as server:
+        with live_server(
+            snippet_path(PRACTICE, name), app_dir=folder, module=name, env=env
+        ) as server:
             return httpx.get(f"{server.url}/status", timeout=10).json()
     except RuntimeError as exc:
         return str(exc)
@@ -84,9 +92,13 @@ def test_each_domain_reads_its_own_prefix_from_env_and_dotenv(outcomes, record) 
         "pool_size": 7,
         "token_minutes": 30,
     }
-    record("good", "`good.py` with the shared `.env` (and `AUTH_JWT_EXP_MINUTES=30` exported)",
-           status, f"starts; pool size {status['pool_size']}, token minutes "
-           f"{status['token_minutes']}, URL `{status['database']}`")
+    record(
+        "good",
+        "`good.py` with the shared `.env` (and `AUTH_JWT_EXP_MINUTES=30` exported)",
+        status,
+        f"starts; pool size {status['pool_size']}, token minutes "
+        f"{status['token_minutes']}, URL `{status['database']}`",
+    )
 
 
 def test_unprefixed_settings_reject_the_other_domains_lines(outcomes, record) -> None:
@@ -96,40 +108,57 @@ def test_unprefixed_settings_reject_the_other_domains_lines(outcomes, record) ->
     assert "2 validation errors for AuthConfig" in output
     assert "database_url\n  Extra inputs are not permitted [type=extra_forbidden" in output
     assert "database_pool_size\n  Extra inputs are not permitted" in output
-    record("bad_dotenv", "`bad.py` with the shared `.env`",
-           "extra_forbidden", "exits at start-up: `2 validation errors for AuthConfig`, "
-           "`database_url` and `database_pool_size`: `extra_forbidden`")
+    record(
+        "bad_dotenv",
+        "`bad.py` with the shared `.env`",
+        "extra_forbidden",
+        "exits at start-up: `2 validation errors for AuthConfig`, "
+        "`database_url` and `database_pool_size`: `extra_forbidden`",
+    )
 
 
 def test_dsn_object_passed_to_sqlalchemy_stops_start_up(outcomes, record) -> None:
     """Without a .env the settings load, and the engine line is the next thing to fail."""
     output = outcomes["bad_dsn"]
     assert isinstance(output, str), "bad.py was expected to stop at start-up"
-    assert ("sqlalchemy.exc.ArgumentError: Expected string or URL object, got "
-            f"PostgresDsn('{DSN}')") in output
-    record("bad_dsn", "`bad.py`, settings exported, no `.env`", "ArgumentError",
-           "exits at start-up: `ArgumentError: Expected string or URL object, "
-           "got PostgresDsn(...)`")
+    assert (
+        f"sqlalchemy.exc.ArgumentError: Expected string or URL object, got PostgresDsn('{DSN}')"
+    ) in output
+    record(
+        "bad_dsn",
+        "`bad.py`, settings exported, no `.env`",
+        "ArgumentError",
+        "exits at start-up: `ArgumentError: Expected string or URL object, got PostgresDsn(...)`",
+    )
 
 
 def test_missing_required_setting_stops_start_up(outcomes, record) -> None:
     output = outcomes["missing"]
     assert isinstance(output, str), "good.py was expected to stop at start-up"
     assert "1 validation error for AuthSettings\njwt_secret\n  Field required [type=missing" in (
-        output)
+        output
+    )
     # The message names the field, not the variable: the reader adds the prefix.
     assert "AUTH_JWT_SECRET" not in output
-    record("missing", "`good.py` without `AUTH_JWT_SECRET`", "missing",
-           "exits at start-up: `1 validation error for AuthSettings` / `jwt_secret` / "
-           "`Field required`")
+    record(
+        "missing",
+        "`good.py` without `AUTH_JWT_SECRET`",
+        "missing",
+        "exits at start-up: `1 validation error for AuthSettings` / `jwt_secret` / "
+        "`Field required`",
+    )
 
 
 def test_typo_inside_a_domain_prefix_still_fails(outcomes, record) -> None:
     output = outcomes["typo"]
     assert isinstance(output, str), "good.py was expected to stop at start-up"
     assert "jwt_exp_minuts\n  Extra inputs are not permitted [type=extra_forbidden" in output
-    record("typo", "`good.py` with `AUTH_JWT_EXP_MINUTS` (typo) in `.env`", "extra_forbidden",
-           "exits at start-up: `jwt_exp_minuts`: `extra_forbidden`")
+    record(
+        "typo",
+        "`good.py` with `AUTH_JWT_EXP_MINUTS` (typo) in `.env`",
+        "extra_forbidden",
+        "exits at start-up: `jwt_exp_minuts`: `extra_forbidden`",
+    )
 
 
 def test_sqlalchemy_wants_the_text_of_a_dsn() -> None:

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
 from support.live import live_app, load_snippet, single_get, snippet_path
 from support.postgres import Database
 
@@ -135,7 +136,7 @@ def test_one_query_is_faster_than_one_per_row(measured, record) -> None:
         f"Time for one page of {PAGE} posts, `bad.py` / `good.py` (best of 5, "
         f"{POSTS:,} posts seeded)",
         round(ratio, 1),
-        f"{ratio:.1f}×",  # noqa: RUF001
+        f"{ratio:.1f}×",
     )
     # Round trips dominate: 101 of them against 1. Generous margin for 2 noisy cores.
     assert ratio > 2

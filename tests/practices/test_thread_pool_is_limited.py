@@ -9,6 +9,7 @@ import math
 
 import httpx
 import pytest
+
 from support.async_practices import HERE, HOLD, burst, process_status
 from support.live import live_server, single_get, snippet_path
 
@@ -24,8 +25,11 @@ def probe() -> dict[str, float]:
         limit = httpx.get(f"{server.url}/limit").json()["total_tokens"]
         waits = {}
         for kind in ("sync", "async"):
-            measured = burst(f"{server.url}/blocking", 2 * limit,
-                             probe_url=f"{server.url}/async-route-{kind}-dependency")
+            measured = burst(
+                f"{server.url}/blocking",
+                2 * limit,
+                probe_url=f"{server.url}/async-route-{kind}-dependency",
+            )
             assert measured.probe is not None
             waits[kind] = measured.probe / HOLD
     return {"limit": limit, **waits}
@@ -41,8 +45,13 @@ def snippets(probe) -> dict[str, dict[str, float]]:
             before = process_status(server.process.pid)
             # Two bursts, keep the faster: the first also pays for starting the threads, and a
             # busy neighbour on the machine only ever makes a run slower.
-            measured = min((burst(f"{server.url}/invoices", n, probe_url=f"{server.url}/whoami")
-                            for _ in range(2)), key=lambda b: b.wall)
+            measured = min(
+                (
+                    burst(f"{server.url}/invoices", n, probe_url=f"{server.url}/whoami")
+                    for _ in range(2)
+                ),
+                key=lambda b: b.wall,
+            )
             after = process_status(server.process.pid)
         assert measured.probe is not None
         new_threads = after["Threads"] - before["Threads"]
@@ -59,8 +68,12 @@ def snippets(probe) -> dict[str, dict[str, float]]:
 
 
 def test_the_running_server_reports_the_default_limit(probe, record) -> None:
-    record("limit", "Threads the running server may use for sync code (`total_tokens`)",
-           probe["limit"], f"{probe['limit']:.0f}")
+    record(
+        "limit",
+        "Threads the running server may use for sync code (`total_tokens`)",
+        probe["limit"],
+        f"{probe['limit']:.0f}",
+    )
     # The page states AnyIO's default; if a release changes it, this fails so the page is fixed.
     assert probe["limit"] == 40
 
@@ -68,8 +81,12 @@ def test_the_running_server_reports_the_default_limit(probe, record) -> None:
 def test_requests_past_the_limit_wait_for_a_free_thread(probe, snippets, record) -> None:
     bad = snippets["bad"]
     n, limit = bad["n"], probe["limit"]
-    record("bad", f"`bad.py`: {n} requests at once to the `def` route (default pool)",
-           bad["ratio"], f"{bad['ratio']:.1f}× one request; {bad['queued']} waited for a thread")
+    record(
+        "bad",
+        f"`bad.py`: {n} requests at once to the `def` route (default pool)",
+        bad["ratio"],
+        f"{bad['ratio']:.1f}× one request; {bad['queued']} waited for a thread",
+    )
     # With `limit` threads, n requests run in ceil(n / limit) rounds: 2 here.
     assert math.ceil(n / limit) == 2
     assert bad["ratio"] > 1.6
@@ -82,34 +99,56 @@ def test_requests_past_the_limit_wait_for_a_free_thread(probe, snippets, record)
 
 def test_raised_limit_serves_them_in_one_round(snippets, record) -> None:
     good, bad = snippets["good"], snippets["bad"]
-    record("good", f"`good.py`: {good['n']} requests at once (`total_tokens` raised to 100)",
-           good["ratio"],
-           f"{good['ratio']:.1f}× one request; {good['queued']} waited for a thread")
+    record(
+        "good",
+        f"`good.py`: {good['n']} requests at once (`total_tokens` raised to 100)",
+        good["ratio"],
+        f"{good['ratio']:.1f}× one request; {good['queued']} waited for a thread",
+    )
     assert good["ratio"] < 1.5
     assert bad["ratio"] > 1.3 * good["ratio"]
     assert good["queued"] <= good["n"] / 10
     # One thread per request in flight: that is what the higher limit costs.
     assert good["threads"] >= good["n"]
-    record("threads", f"`good.py`: threads in the server process after the burst "
-           f"(`bad.py`: {bad['threads']:.0f})", good["threads"], f"{good['threads']:.0f}")
-    record("memory", "`good.py`: memory per extra worker thread, virtual / resident",
-           [good["virtual_kib_per_thread"], good["resident_kib_per_thread"]],
-           f"{good['virtual_kib_per_thread'] / 1024:.1f} MiB / "
-           f"{max(good['resident_kib_per_thread'], 0):.0f} KiB")
+    record(
+        "threads",
+        f"`good.py`: threads in the server process after the burst "
+        f"(`bad.py`: {bad['threads']:.0f})",
+        good["threads"],
+        f"{good['threads']:.0f}",
+    )
+    record(
+        "memory",
+        "`good.py`: memory per extra worker thread, virtual / resident",
+        [good["virtual_kib_per_thread"], good["resident_kib_per_thread"]],
+        f"{good['virtual_kib_per_thread'] / 1024:.1f} MiB / "
+        f"{max(good['resident_kib_per_thread'], 0):.0f} KiB",
+    )
 
 
 def test_sync_dependency_of_an_async_route_waits_for_a_thread(probe, snippets, record) -> None:
     bad, good = snippets["bad"], snippets["good"]
-    record("whoami-bad", "`bad.py`: `async def /whoami` with a `def` dependency, during the burst",
-           bad["whoami"], f"waited {bad['whoami']:.1f}× one request")
-    record("whoami-good", "`good.py`: the same route, `async def` dependency",
-           good["whoami"], f"waited {good['whoami']:.2f}× one request")
+    record(
+        "whoami-bad",
+        "`bad.py`: `async def /whoami` with a `def` dependency, during the burst",
+        bad["whoami"],
+        f"waited {bad['whoami']:.1f}× one request",
+    )
+    record(
+        "whoami-good",
+        "`good.py`: the same route, `async def` dependency",
+        good["whoami"],
+        f"waited {good['whoami']:.2f}× one request",
+    )
     assert bad["whoami"] > 0.8
     assert good["whoami"] < 0.5
     # The same comparison with every thread taken, default limit: only the `def` dependency
     # waits, so it is the dependency, not the route, that needs a thread.
-    record("probe", "Pool full (default limit): an `async def` route with a `def` / an "
-           "`async def` dependency", [probe["sync"], probe["async"]],
-           f"waited {probe['sync']:.1f}× / {probe['async']:.2f}× a blocking call")
+    record(
+        "probe",
+        "Pool full (default limit): an `async def` route with a `def` / an `async def` dependency",
+        [probe["sync"], probe["async"]],
+        f"waited {probe['sync']:.1f}× / {probe['async']:.2f}× a blocking call",
+    )
     assert probe["sync"] > 0.8
     assert probe["async"] < 0.5

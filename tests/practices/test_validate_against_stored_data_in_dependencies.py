@@ -4,6 +4,7 @@ the post up themselves drift apart."""
 
 import httpx
 import pytest
+
 from support.live import live_app, load_snippet, snippet_path
 
 PRACTICE = "dependencies/validate-against-stored-data-in-dependencies"

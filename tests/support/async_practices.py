@@ -42,8 +42,10 @@ class _Connection:
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
-        self.request = (f"GET {parts.path or '/'}{'?' + parts.query if parts.query else ''} "
-                        f"HTTP/1.1\r\nHost: {self.host}\r\nConnection: close\r\n\r\n").encode()
+        self.request = (
+            f"GET {parts.path or '/'}{'?' + parts.query if parts.query else ''} "
+            f"HTTP/1.1\r\nHost: {self.host}\r\nConnection: close\r\n\r\n"
+        ).encode()
 
     async def open(self) -> None:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
@@ -62,8 +64,9 @@ class _Connection:
         return elapsed
 
 
-async def _burst(url: str, n: int, probe_url: str | None, probe_delay: float,
-                 limit: float, warm_up: bool) -> Burst:
+async def _burst(
+    url: str, n: int, probe_url: str | None, probe_delay: float, limit: float, warm_up: bool
+) -> Burst:
     async with asyncio.timeout(limit):
         if warm_up:
             first = _Connection(url)
@@ -84,8 +87,15 @@ async def _burst(url: str, n: int, probe_url: str | None, probe_delay: float,
         return Burst(time.perf_counter() - start, list(latencies), probe)
 
 
-def burst(url: str, n: int, *, probe_url: str | None = None, probe_delay: float = 0.1,
-          timeout: float = 30.0, warm_up: bool = True) -> Burst:
+def burst(
+    url: str,
+    n: int,
+    *,
+    probe_url: str | None = None,
+    probe_delay: float = 0.1,
+    timeout: float = 30.0,
+    warm_up: bool = True,
+) -> Burst:
     """Send `n` GETs to `url` at once, each on a connection opened beforehand, and, if given,
     one GET to `probe_url` `probe_delay` seconds later, while the burst is in flight.
     With `warm_up`, one GET to `url` first, outside the measurement."""

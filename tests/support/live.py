@@ -84,16 +84,27 @@ def live_server(
     app_dir = app_dir or app_path.parent
     module = module or app_path.stem
     cmd = [
-        sys.executable, "-m", "uvicorn", f"{module}:{app}",
-        "--app-dir", str(app_dir),
-        "--host", HOST, "--port", str(port),
-        "--log-level", "warning", "--no-access-log",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"{module}:{app}",
+        "--app-dir",
+        str(app_dir),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
         *args,
     ]
     child_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-    log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server never blocks on it
-    process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=child_env,
-                               cwd=app_dir)
+    # A file, not a pipe: a chatty server never blocks on it. Closed when the server stops.
+    log = tempfile.TemporaryFile()  # noqa: SIM115
+    process = subprocess.Popen(
+        cmd, stdout=log, stderr=subprocess.STDOUT, env=child_env, cwd=app_dir
+    )
     server = LiveServer(url=f"http://{HOST}:{port}", process=process, log=log)
     try:
         deadline = time.monotonic() + START_TIMEOUT
@@ -150,7 +161,7 @@ async def _concurrent(url: str, n: int, timeout: float) -> tuple[float, list[Tim
 
 
 def concurrent_get(url: str, n: int, *, timeout: float = 60.0) -> tuple[float, list[Timed]]:
-    """Send `n` GETs at once (bounded: exactly n, each with a timeout); wall time and each result."""
+    """Send `n` GETs at once (exactly n, each with a timeout); the wall time and each result."""
     if not 1 <= n <= 200:
         raise ValueError("n must be between 1 and 200")
     return asyncio.run(_concurrent(url, n, timeout))
@@ -182,8 +193,9 @@ async def _while_busy(slow_url: str, probe_url: str, delay: float, timeout: floa
         return elapsed
 
 
-def latency_while_busy(slow_url: str, probe_url: str, *, delay: float = 0.05,
-                       timeout: float = 60.0) -> float:
+def latency_while_busy(
+    slow_url: str, probe_url: str, *, delay: float = 0.05, timeout: float = 60.0
+) -> float:
     """Latency of `probe_url` sent `delay` seconds after a request to `slow_url` started."""
     return asyncio.run(_while_busy(slow_url, probe_url, delay, timeout))
 
@@ -201,8 +213,9 @@ def live_app(app: object) -> Iterator[str]:
     import uvicorn
 
     port = free_port()
-    config = uvicorn.Config(app, host=HOST, port=port, log_level="warning", access_log=False,
-                            lifespan="on")
+    config = uvicorn.Config(
+        app, host=HOST, port=port, log_level="warning", access_log=False, lifespan="on"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn:{port}", daemon=True)
     thread.start()

@@ -68,7 +68,9 @@ class Database:
 def _as_asyncpg(url: str) -> URL:
     parsed = make_url(url)
     if not parsed.drivername.startswith("postgresql"):
-        raise PostgresUnavailable(f"DATABASE_URL must be a postgresql:// URL, got {parsed.drivername}://")
+        raise PostgresUnavailable(
+            f"DATABASE_URL must be a postgresql:// URL, got {parsed.drivername}://"
+        )
     return parsed.set(drivername="postgresql+asyncpg")
 
 
@@ -88,14 +90,20 @@ def postgres_server() -> Iterator[URL]:
     with tempfile.TemporaryDirectory(prefix="fbp-pg-") as pgdata:
         try:
             server = pgserver.get_server(pgdata, cleanup_mode="stop")
-        except Exception as exc:  # noqa: BLE001 - any start failure gets the same advice
-            raise PostgresUnavailable(f"could not start the embedded PostgreSQL: {exc}\n{HOW_TO_FIX}") from exc
+        except Exception as exc:
+            raise PostgresUnavailable(
+                f"could not start the embedded PostgreSQL: {exc}\n{HOW_TO_FIX}"
+            ) from exc
         try:
             # pgserver hands out postgresql://postgres:@/postgres?host=<socket dir>
             uri = server.get_uri()
             socket_dir = re.search(r"host=([^&]+)", uri)
-            url = URL.create("postgresql+asyncpg", username="postgres", database="postgres",
-                             query={"host": socket_dir.group(1)} if socket_dir else {})
+            url = URL.create(
+                "postgresql+asyncpg",
+                username="postgres",
+                database="postgres",
+                query={"host": socket_dir.group(1)} if socket_dir else {},
+            )
             _check_reachable(url)
             yield url
         finally:
@@ -118,8 +126,10 @@ async def _execute(url: URL, sql: str) -> None:
 def _check_reachable(url: URL) -> None:
     try:
         _run(_execute(url, "SELECT 1"))
-    except Exception as exc:  # noqa: BLE001
-        raise PostgresUnavailable(f"cannot reach PostgreSQL at {url!r}: {exc}\n{HOW_TO_FIX}") from exc
+    except Exception as exc:
+        raise PostgresUnavailable(
+            f"cannot reach PostgreSQL at {url!r}: {exc}\n{HOW_TO_FIX}"
+        ) from exc
 
 
 @contextmanager

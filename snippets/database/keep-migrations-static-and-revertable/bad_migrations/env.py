@@ -16,9 +16,11 @@ def run_migrations(connection: Connection) -> None:
 
 async def run_online() -> None:
     engine = create_async_engine(DATABASE_URL)
-    async with engine.connect() as connection:
-        await connection.run_sync(run_migrations)
-    await engine.dispose()
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(run_migrations)
+    finally:
+        await engine.dispose()  # also when a migration fails: no connection left open
 
 
 if context.is_offline_mode():  # `alembic upgrade head --sql`: print the SQL instead

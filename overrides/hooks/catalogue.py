@@ -433,13 +433,16 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 
 
 def on_nav(nav: Any, config: Any, files: Any) -> Any:
-    """Name the category sections as the catalogue does, and list them in ID order."""
+    """Name the category sections as the catalogue does, and list everything in ID order."""
     labels = [label for _, label in CATEGORIES.values()]
     for item in nav.items:
         if getattr(item, "is_section", False) and item.title.lower() == "practices":
+            ids = {p.src_path: p.id for p in (_catalogue.practices if _catalogue else [])}
             for section in item.children:
                 key = section.title.lower().replace(" ", "-")
                 if section.is_section and key in CATEGORIES:
                     section.title = CATEGORIES[key][1]
+                    # Within a category, practices by ID, as in the catalogue.
+                    section.children.sort(key=lambda page: ids.get(page.file.src_uri, "~"))
             item.children.sort(key=lambda s: labels.index(s.title) if s.title in labels else -1)
     return nav

@@ -8,8 +8,6 @@ snippet's tables in a schema of its own and reads the names back from the catalo
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -20,10 +18,10 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import CheckConstraint, Connection, MetaData, text
 from sqlalchemy.exc import CompileError, InvalidRequestError
-from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from support.live import live_app, load_snippet, snippet_path
+from support.postgres import in_schema
 
 PRACTICE = "database/name-constraints-explicitly"
 
@@ -40,27 +38,6 @@ CATALOG_NAMES = text("""
 
 def snippet(name: str) -> ModuleType:
     return load_snippet(snippet_path(PRACTICE, name))
-
-
-def in_schema(
-    database, schema: str, work: Callable[[Connection], Any], *, fresh: bool = True
-) -> Any:
-    """Run `work` in one transaction on a live connection, with `schema` first on the path
-    (emptied first unless fresh=False), so each test's tables stay apart."""
-
-    async def run() -> Any:
-        engine = create_async_engine(database.async_url)
-        try:
-            async with engine.begin() as conn:
-                if fresh:
-                    await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-                    await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-                await conn.execute(text(f'SET LOCAL search_path TO "{schema}"'))
-                return await conn.run_sync(work)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
 
 
 def names_in_model(module: ModuleType) -> list[str | None]:

@@ -7,18 +7,16 @@ The catalog checks run on a real PostgreSQL (the `database` fixture).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, text
 from sqlalchemy.exc import ProgrammingError
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from support.live import live_app, load_snippet, snippet_path
+from support.postgres import in_schema
 
 PRACTICE = "database/name-tables-and-columns-consistently"
 
@@ -39,27 +37,6 @@ SEED_SQL = {
 
 def snippet(name: str) -> ModuleType:
     return load_snippet(snippet_path(PRACTICE, name))
-
-
-def in_schema(
-    database, schema: str, work: Callable[[Connection], Any], *, fresh: bool = True
-) -> Any:
-    """Run `work` in one transaction with `schema` first on the search path (emptied first
-    unless fresh=False), so each test's tables stay apart."""
-
-    async def run() -> Any:
-        engine = create_async_engine(database.async_url)
-        try:
-            async with engine.begin() as conn:
-                if fresh:
-                    await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-                    await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-                await conn.execute(text(f'SET LOCAL search_path TO "{schema}"'))
-                return await conn.run_sync(work)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
 
 
 def shown(outcome: str) -> str:

@@ -14,12 +14,15 @@ import re
 import tempfile
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 HOW_TO_FIX = (
     "The database tests need PostgreSQL. Either set DATABASE_URL to a server you can create "
@@ -141,3 +144,24 @@ def fresh_database(server: URL, label: str) -> Iterator[Database]:
         yield Database(server.set(database=name))
     finally:
         _run(_execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def in_schema(
+    database: Database, schema: str, work: Callable[[Connection], Any], *, fresh: bool = True
+) -> Any:
+    """Run `work` in one transaction on a live connection, with `schema` first on the search
+    path (emptied first unless fresh=False), so tests sharing a database keep apart."""
+
+    async def run() -> Any:
+        engine = create_async_engine(database.async_url)
+        try:
+            async with engine.begin() as conn:
+                if fresh:
+                    await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                    await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+                await conn.execute(text(f'SET LOCAL search_path TO "{schema}"'))
+                return await conn.run_sync(work)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())

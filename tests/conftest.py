@@ -25,13 +25,19 @@ if sys.version_info < (3, 12):
     )
 
 
+# DATABASE_URL names the server the tests may create databases on. Take it out of the
+# environment, so snippets that read DATABASE_URL see only the per-module database a test
+# hands them, never the developer's server.
+SERVER_DATABASE_URL = os.environ.pop("DATABASE_URL", None)
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url():
     """A real PostgreSQL for the whole session (DATABASE_URL's, or an embedded one)."""
     from support.postgres import PostgresUnavailable, postgres_server
 
     try:
-        with postgres_server() as url:
+        with postgres_server(SERVER_DATABASE_URL) as url:
             yield url
     except PostgresUnavailable as exc:
         pytest.fail(str(exc), pytrace=False)

@@ -26,16 +26,18 @@ def test_module_gets_its_own_empty_database(database) -> None:
     assert int(server_version.split(".")[0]) >= 13
 
 
-def test_unreachable_server_fails_with_how_to_fix(monkeypatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres:x@127.0.0.1:1/postgres")
-    with pytest.raises(PostgresUnavailable) as excinfo, postgres_server():
+def test_unreachable_server_fails_with_how_to_fix() -> None:
+    unreachable = "postgresql://postgres:x@127.0.0.1:1/postgres"
+    with pytest.raises(PostgresUnavailable) as excinfo, postgres_server(unreachable):
         pass
     message = str(excinfo.value)
     assert "cannot reach PostgreSQL" in message
     assert "set DATABASE_URL" in message and "pgserver" in message
 
 
-def test_non_postgres_url_is_refused(monkeypatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", "sqlite:///tmp/x.db")
-    with pytest.raises(PostgresUnavailable, match="must be a postgresql:// URL"), postgres_server():
+def test_non_postgres_url_is_refused() -> None:
+    with (
+        pytest.raises(PostgresUnavailable, match="must be a postgresql:// URL"),
+        postgres_server("sqlite:///tmp/x.db"),
+    ):
         pass

@@ -9,7 +9,6 @@ reached or started fails the test with what to do about it.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import tempfile
 import uuid
@@ -78,9 +77,8 @@ def _as_asyncpg(url: str) -> URL:
 
 
 @contextmanager
-def postgres_server() -> Iterator[URL]:
-    """The server's admin URL (database `postgres`): DATABASE_URL's, or an embedded server's."""
-    configured = os.environ.get("DATABASE_URL")
+def postgres_server(configured: str | None) -> Iterator[URL]:
+    """The server's admin URL (database `postgres`): `configured`'s, or an embedded server's."""
     if configured:
         url = _as_asyncpg(configured)
         _check_reachable(url)

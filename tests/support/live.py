@@ -180,26 +180,6 @@ def single_get(url: str, *, repeat: int = 3, timeout: float = 60.0) -> float:
     return best
 
 
-async def _while_busy(slow_url: str, probe_url: str, delay: float, timeout: float) -> float:
-    async with httpx.AsyncClient(timeout=timeout) as client:
-        await client.get(probe_url)
-        slow = asyncio.create_task(client.get(slow_url))
-        await asyncio.sleep(delay)
-        start = time.perf_counter()
-        probe = await client.get(probe_url)
-        elapsed = time.perf_counter() - start
-        probe.raise_for_status()
-        (await slow).raise_for_status()
-        return elapsed
-
-
-def latency_while_busy(
-    slow_url: str, probe_url: str, *, delay: float = 0.05, timeout: float = 60.0
-) -> float:
-    """Latency of `probe_url` sent `delay` seconds after a request to `slow_url` started."""
-    return asyncio.run(_while_busy(slow_url, probe_url, delay, timeout))
-
-
 @contextmanager
 def live_app(app: object) -> Iterator[str]:
     """Serve an app object already imported in this process with uvicorn on 127.0.0.1.

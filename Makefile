@@ -1,42 +1,68 @@
-# One obvious command per job. Every target bootstraps .venv from uv.lock on first use
-# (needs only Python 3.11+, git and make) and is a no-op the second time.
+# One obvious command per job. Each target builds what it needs in .venv from uv.lock on
+# first use (needs only Python 3.11+, git and make) and is a no-op the second time.
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
+# mkdocs 1.6 prints a banner about MkDocs 2 on every start; this project stays on 1.x.
 export DISABLE_MKDOCS_2_WARNING := true
 export NO_MKDOCS_2_WARNING := 1
+# The interpreter for .venv: any CPython 3.11 or newer (`make test PYTHON=python3.13`).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-UV_VERSION := 0.13.8
-STAMP := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+# uv's version is pinned once, in pyproject.toml ([tool.uv] required-version).
+UV_VERSION := $(shell sed -n 's/^required-version = "==\(.*\)"/\1/p' pyproject.toml)
+UV_HOME := .cache/uv-$(UV_VERSION)
+UV := $(UV_HOME)/bin/uv
+PY_PATH = $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null)
+# The stamps name the lock, pyproject.toml and the interpreter: a change to any syncs again.
+LOCK_SUM := $(shell { cat uv.lock pyproject.toml; $(PYTHON) -c 'import sys; print(sys.executable)'; } 2>/dev/null | cksum | cut -d' ' -f1)
 K ?=
+ID ?=
 
-.PHONY: help serve test build measure bench lint clean
+.PHONY: help serve build validate test measure bench lint clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
-$(STAMP):
-	@test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install -q "uv==$(UV_VERSION)"; }
-	@$(BIN)/uv sync --locked --quiet
-	@rm -f $(VENV)/.synced-* && touch $@
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "This project needs Python 3.11 or newer as '$(PYTHON)'; found: $$($(PYTHON) --version 2>&1)."; \
+	  echo "Install one, or name it: make $(MAKECMDGOALS) PYTHON=python3.12"; exit 1; }
+	@$(PYTHON) -m venv $(UV_HOME) 2>/dev/null || { rm -rf $(UV_HOME); \
+	  echo "'$(PYTHON) -m venv' failed. On Debian or Ubuntu: sudo apt-get install python3-venv"; exit 1; }
+	@$(UV_HOME)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
-serve: $(STAMP) ## Serve the site at http://127.0.0.1:8000 with live reload of pages and snippets
+# The site needs only the docs group (and the package): no database server, no test tools.
+$(VENV)/.site-$(LOCK_SUM): | $(UV)
+	@echo "Installing the site's dependencies into $(VENV) (first run only)..."
+	@$(UV) sync --locked --inexact --no-default-groups --group docs --python "$(PY_PATH)" --quiet
+	@rm -f $(VENV)/.site-* && touch $@
+
+# Everything: the snippets' libraries, the site, and the test tools.
+$(VENV)/.all-$(LOCK_SUM): | $(UV)
+	@echo "Installing every dependency group into $(VENV) (first run only)..."
+	@$(UV) sync --locked --python "$(PY_PATH)" --quiet
+	@rm -f $(VENV)/.all-* $(VENV)/.site-* && touch $@ $(VENV)/.site-$(LOCK_SUM)
+
+serve: $(VENV)/.site-$(LOCK_SUM) ## Serve the site at http://127.0.0.1:8000, reloading on changes
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
 
-build: $(STAMP) ## Write the strict build of the site to site/
+build: $(VENV)/.site-$(LOCK_SUM) ## Write the strict build of the site to site/
 	$(BIN)/mkdocs build --strict --quiet
 
-test: $(STAMP) ## Run every test (K=expr selects some, as pytest -k)
+validate: $(VENV)/.site-$(LOCK_SUM) ## Check every page, snippet, test and figure file; name each problem
+	$(BIN)/fastapi-practices validate
+
+test: $(VENV)/.all-$(LOCK_SUM) ## Run every test (K=expr selects some, as pytest -k)
 	$(BIN)/python -m pytest $(if $(K),-k "$(K)")
 
-measure: $(STAMP) ## Run the tests and record the figures the practice pages show
+measure: $(VENV)/.all-$(LOCK_SUM) ## Run the tests and merge the figures the pages show
 	$(BIN)/python -m pytest --record $(if $(K),-k "$(K)")
 
-bench: $(STAMP) ## Time the strict build and the test suite; print FBP201's ratios
-	$(BIN)/python tests/bench.py
+bench: $(VENV)/.all-$(LOCK_SUM) ## Time the strict build and the suite; list the ten slowest tests
+	$(BIN)/python -m fastapi_practices.tools.bench
 
-lint: $(STAMP) ## Lint the project's own Python with ruff (snippets are linted by the tests)
+lint: $(VENV)/.all-$(LOCK_SUM) ## Lint the project's own Python with ruff (snippets: see the tests)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 clean: ## Remove the built site and caches (keeps .venv)

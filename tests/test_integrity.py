@@ -1,62 +1,44 @@
 """The catalogue holds together, and each kind of malformed practice is refused by name.
 
-The same checks run inside the site build (overrides/hooks/catalogue.py), so `mkdocs build`
+The same checks run inside the site build (the fastapi-practices MkDocs plugin), so `mkdocs build`
 and this test fail for the same reasons with the same messages.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from catalogue import ROOT, load_catalogue
-from conftest import environment
+from fastapi_practices.catalogue import load_catalogue
+from fastapi_practices.testing.plugin import current_environment
+from fastapi_practices.testing.project import ROOT, catalogue
 
 
 def test_catalogue_is_well_formed() -> None:
-    catalogue = load_catalogue(ROOT)
-    assert catalogue.errors == []
-    assert catalogue.practices, "no practice found under docs/practices/"
-
-
-def test_ids_pages_snippets_and_tests_match_one_to_one() -> None:
-    practices = load_catalogue(ROOT).practices
-    ids = [p.id for p in practices]
-    assert len(ids) == len(set(ids))
-    pages = {(p.meta.category, p.slug) for p in practices}
-    snippet_folders = {(d.parent.name, d.name) for d in (ROOT / "snippets").glob("*/*/")}
-    tests = {p.name for p in (ROOT / "tests" / "practices").glob("test_*.py")}
-    assert pages == snippet_folders
-    assert tests == {p.test_file.name for p in practices}
+    """No problem anywhere: pages, snippets, tests, figure files (orphans included)."""
+    loaded = catalogue()
+    assert loaded.errors == []
+    assert loaded.practices, "no practice found under docs/practices/"
 
 
 def test_recorded_figures_match_the_installed_fastapi() -> None:
     """A page may only show figures recorded on the versions the tests run today."""
-    current = environment()
+    current = current_environment()
     stale = []
-    for practice in load_catalogue(ROOT).practices:
-        if not practice.measurements_file.is_file():
+    for practice in catalogue().practices:
+        if practice.measurements is None:
             continue
-        recorded = json.loads(practice.measurements_file.read_text())["environment"]
+        recorded = practice.measurements.environment
         for package in ("fastapi", "pydantic", "starlette", "uvicorn"):
-            if recorded[package] != current[package]:
+            if getattr(recorded, package) != getattr(current, package):
                 stale.append(
                     f"{practice.measurements_file.relative_to(ROOT)}: field "
-                    f"'environment.{package}': recorded on {recorded[package]}, "
-                    f"installed {current[package]}; run `make measure`"
+                    f"'environment.{package}': recorded on {getattr(recorded, package)}, "
+                    f"installed {getattr(current, package)}; run `make measure`"
                 )
     assert not stale, "\n".join(stale)
-
-
-def test_every_recorded_figure_belongs_to_a_practice() -> None:
-    ids = {p.id for p in load_catalogue(ROOT).practices}
-    orphans = [
-        f.name for f in (ROOT / "tests" / "measurements").glob("*.json") if f.stem not in ids
-    ]
-    assert orphans == []
 
 
 # ------------------------------------------------- each kind of violation is caught
@@ -65,7 +47,7 @@ def test_every_recorded_figure_belongs_to_a_practice() -> None:
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """A copy of one real practice (FBP201) in an otherwise empty project."""
-    practice = load_catalogue(ROOT).by_id()["FBP201"]
+    practice = catalogue().by_id()["FBP201"]
     for src in (
         practice.page,
         practice.test_file,

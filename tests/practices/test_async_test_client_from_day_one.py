@@ -19,7 +19,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from support.live import SNIPPETS
+from fastapi_practices.testing.project import SNIPPETS
 
 PRACTICE = "testing/async-test-client-from-day-one"
 FOLDER = SNIPPETS / PRACTICE

@@ -10,7 +10,7 @@ import httpx
 import jwt
 import pytest
 
-from support.live import live_server, snippet_path
+from fastapi_practices.testing.live import live_server, snippet_path
 
 PRACTICE = "dependencies/chain-dependencies"
 SECRET = secrets.token_urlsafe(48)  # 64 characters: long enough for HS256 and HS384

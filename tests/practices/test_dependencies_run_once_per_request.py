@@ -4,7 +4,7 @@ dependants share it; a plain function call inside a dependency runs every time."
 import httpx
 import pytest
 
-from support.live import live_app, load_snippet, snippet_path
+from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
 
 PRACTICE = "dependencies/dependencies-run-once-per-request"
 HEADERS = {"X-User": "ada"}

@@ -16,7 +16,8 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from support.live import ROOT, live_app, live_server, snippet_path
+from fastapi_practices.testing.live import live_app, live_server, snippet_path
+from fastapi_practices.testing.project import ROOT
 
 PRACTICE = "api-design/help-fastapi-write-clear-docs"
 SCREENSHOT = ROOT / "docs" / "practices" / "api-design" / "help-fastapi-write-clear-docs.png"
@@ -202,7 +203,7 @@ def test_a_responses_model_for_the_main_status_code_replaces_the_documented_sche
 
 
 def test_screenshot_of_the_good_docs_page_is_a_png() -> None:
-    """Regenerate with `.venv/bin/python tests/support/screenshot_docs.py` (needs Chromium)."""
+    """Regenerate with `.venv/bin/python -m fastapi_practices.tools.screenshot` (needs Chromium)."""
     data = SCREENSHOT.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert data[12:16] == b"IHDR"

@@ -18,7 +18,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.config import Config
 
-from support.live import live_app, live_server, snippet_path
+from fastapi_practices.testing.live import live_app, live_server, snippet_path
 
 PRACTICE = "api-design/hide-docs-unless-public"
 DOCS_URLS = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")

@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support.live import SNIPPETS, live_server, snippet_path
+from fastapi_practices.testing.live import live_server, snippet_path
+from fastapi_practices.testing.project import SNIPPETS
 
 PRACTICE = "project-structure/import-other-domains-by-module-name"
 FOLDER = SNIPPETS / PRACTICE

@@ -12,8 +12,9 @@ import statistics
 
 import pytest
 
-from support.async_practices import burst, cores_available, process_tree_cpu
-from support.live import live_server, snippet_path
+from fastapi_practices.testing.live import live_server, snippet_path
+from fastapi_practices.testing.load import burst
+from fastapi_practices.testing.proc import cores_available, process_tree_cpu
 
 PRACTICE = "async/keep-cpu-bound-work-off-the-event-loop"
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -22,8 +22,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.exc import ProgrammingError
 
-from support.live import SNIPPETS, live_app, load_snippet, snippet_path
-from support.postgres import Database, fresh_database
+from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
+from fastapi_practices.testing.postgres import Database, fresh_database
+from fastapi_practices.testing.project import SNIPPETS
 
 PRACTICE = "database/keep-migrations-static-and-revertable"
 KINDS = ("bad", "good")

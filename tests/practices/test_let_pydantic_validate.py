@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from support.live import live_app, load_snippet, snippet_path
+from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
 
 PRACTICE = "pydantic/let-pydantic-validate"
 VALID = {"first_name": "Ada", "username": "ada_l", "email": "ada@example.com"}

@@ -20,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from support.live import SNIPPETS
+from fastapi_practices.testing.project import SNIPPETS
 
 PRACTICE = SNIPPETS / "database" / "name-migrations-by-date-and-slug"
 GUIDE_TEMPLATE = "%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s"

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, text
 from sqlalchemy.exc import ProgrammingError
 
-from support.live import live_app, load_snippet, snippet_path
-from support.postgres import in_schema
+from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
+from fastapi_practices.testing.postgres import in_schema
 
 PRACTICE = "database/name-tables-and-columns-consistently"
 

@@ -13,7 +13,7 @@ import pytest
 from fastapi.encoders import jsonable_encoder
 from pydantic.warnings import PydanticDeprecatedSince20
 
-from support.live import live_app, load_snippet, snippet_path
+from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
 
 PRACTICE = "pydantic/one-project-wide-base-model"
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support.live import SNIPPETS, live_server, snippet_path
+from fastapi_practices.testing.live import live_server, snippet_path
+from fastapi_practices.testing.project import SNIPPETS
 
 PRACTICE = "project-structure/organise-by-domain"
 FOLDER = SNIPPETS / PRACTICE

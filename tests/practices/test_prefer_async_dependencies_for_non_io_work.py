@@ -11,7 +11,8 @@ import anyio.to_thread
 import httpx
 import pytest
 
-from support.live import live_app, live_server, load_snippet, snippet_path
+from fastapi_practices.testing.live import live_app, live_server, load_snippet, snippet_path
+from fastapi_practices.testing.load import burst
 
 PRACTICE = "dependencies/prefer-async-dependencies-for-non-io-work"
 SLOW = 1.0  # seconds /export sleeps in the snippets
@@ -151,8 +152,6 @@ def test_max_concurrency_caps_a_blocking_sync_dependency(record) -> None:
 
     from fastapi import Depends, FastAPI
 
-    from support.live import concurrent_get
-
     probe = FastAPI()
     lock = threading.Lock()
     state = {"active": 0, "peak": 0}
@@ -173,8 +172,8 @@ def test_max_concurrency_caps_a_blocking_sync_dependency(record) -> None:
         return value
 
     with live_app(probe) as url:
-        _, results = concurrent_get(f"{url}/tenant", 8)
-    assert [r.status for r in results] == [200] * 8
+        answered = burst(f"{url}/tenant", 8, warm_up=False)  # fails on any status but 200
+    assert len(answered.latencies) == 8
     record(
         "max_concurrency",
         "probe: 8 concurrent calls to a `def` dependency declared with "

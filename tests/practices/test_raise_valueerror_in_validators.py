@@ -13,7 +13,7 @@ import pytest
 from fastapi import Depends, FastAPI, HTTPException, Query
 from pydantic import BaseModel, PydanticUserError, ValidationError, field_validator
 
-from support.live import live_app, load_snippet, snippet_path
+from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
 
 PRACTICE = "pydantic/raise-valueerror-in-validators"
 WEAK = {"username": "ada", "password": "lovelace"}

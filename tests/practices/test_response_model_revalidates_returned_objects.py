@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, field_validator, model_validator
 
-from support.live import live_app, load_snippet, snippet_path
+from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
 
 PRACTICE = "api-design/response-model-revalidates-returned-objects"
 runs: Counter[str] = Counter()

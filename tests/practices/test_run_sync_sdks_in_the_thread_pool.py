@@ -1,19 +1,24 @@
 """FBP204: a blocking SDK call in an `async def` route serialises the server; through
 `run_in_threadpool` (or with an async client) the calls overlap.
 
-The test starts a real, slow upstream service on 127.0.0.1 (tests/support/async_practices.py,
+The test starts a real, slow upstream service on 127.0.0.1 (fastapi_practices.testing.probe_apps,
 `slow_upstream`, 0.3 s per call and able to serve many at once) and points each snippet at
 it through the RATES_API_URL environment variable. The snippets call it with a real
 `httpx.Client` (the stand-in for any synchronous SDK) or `httpx.AsyncClient`.
 """
+
+from pathlib import Path
 
 import anyio
 import anyio.to_thread
 import httpx
 import pytest
 
-from support.async_practices import HERE, burst
-from support.live import live_server, snippet_path
+from fastapi_practices.testing import probe_apps
+from fastapi_practices.testing.live import live_server, snippet_path
+from fastapi_practices.testing.load import burst
+
+PROBE_APPS = Path(probe_apps.__file__)
 
 PRACTICE = "async/run-sync-sdks-in-the-thread-pool"
 CONCURRENT = 8
@@ -23,7 +28,7 @@ NAMES = ("bad", "good", "good_async_client")
 @pytest.fixture(scope="module")
 def measured() -> dict[str, dict]:
     out = {}
-    with live_server(HERE, app="slow_upstream") as upstream:
+    with live_server(PROBE_APPS, app="slow_upstream", module=probe_apps.__name__) as upstream:
         env = {"RATES_API_URL": upstream.url}
         for name in NAMES:
             with live_server(snippet_path(PRACTICE, name), env=env) as server:

@@ -5,7 +5,7 @@ a required query parameter, the path segment is ignored, and OpenAPI documents t
 import httpx
 import pytest
 
-from support.live import live_app, load_snippet, snippet_path
+from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
 
 PRACTICE = "api-design/same-path-parameter-names"
 ADA = {"id": 1, "name": "ada", "is_creator": True}

@@ -15,7 +15,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from support.live import live_server, snippet_path
+from fastapi_practices.testing.live import live_server, snippet_path
 
 PRACTICE = "pydantic/split-settings-by-domain"
 DSN = "postgresql+asyncpg://shop:dev-password@db.internal:5432/shop"

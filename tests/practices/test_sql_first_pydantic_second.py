@@ -24,8 +24,8 @@ from sqlalchemy import event
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from support.live import live_app, load_snippet, single_get, snippet_path
-from support.postgres import Database
+from fastapi_practices.testing.live import live_app, load_snippet, single_get, snippet_path
+from fastapi_practices.testing.postgres import Database
 
 PRACTICE = "database/sql-first-pydantic-second"
 CREATORS, POSTS, PAGE = 200, 1_200, 100

@@ -6,12 +6,18 @@ when its dependency is a `def`, and what raising the limit costs in threads and 
 """
 
 import math
+from pathlib import Path
 
 import httpx
 import pytest
 
-from support.async_practices import HERE, HOLD, burst, process_status
-from support.live import live_server, single_get, snippet_path
+from fastapi_practices.testing import probe_apps
+from fastapi_practices.testing.live import live_server, single_get, snippet_path
+from fastapi_practices.testing.load import burst
+from fastapi_practices.testing.probe_apps import HOLD
+from fastapi_practices.testing.proc import process_status
+
+PROBE_APPS = Path(probe_apps.__file__)
 
 PRACTICE = "async/thread-pool-is-limited"
 SLOW = 1.5  # a request slower than 1.5x one request on its own waited for a thread
@@ -21,7 +27,7 @@ SLOW = 1.5  # a request slower than 1.5x one request on its own waited for a thr
 def probe() -> dict[str, float]:
     """The default limit, and the wait of an async route whose dependency is sync or async
     while twice that many blocking requests hold every thread."""
-    with live_server(HERE, app="thread_pool_probe") as server:
+    with live_server(PROBE_APPS, app="thread_pool_probe", module=probe_apps.__name__) as server:
         limit = httpx.get(f"{server.url}/limit").json()["total_tokens"]
         waits = {}
         for kind in ("sync", "async"):

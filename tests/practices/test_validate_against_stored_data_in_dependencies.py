@@ -5,7 +5,7 @@ the post up themselves drift apart."""
 import httpx
 import pytest
 
-from support.live import live_app, load_snippet, snippet_path
+from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
 
 PRACTICE = "dependencies/validate-against-stored-data-in-dependencies"
 NOT_FOUND = (404, '{"detail":"Post not found"}')

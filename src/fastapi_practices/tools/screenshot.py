@@ -1,6 +1,6 @@
 """Screenshot FBP504's good snippet as Swagger UI renders it.
 
-Run `.venv/bin/python tests/support/screenshot_docs.py` from the project root.
+Run `.venv/bin/python -m fastapi_practices.tools.screenshot` from the project root.
 
 FastAPI's default /docs page loads Swagger UI's JavaScript and CSS from a CDN. This script
 serves them from the app itself instead, as FastAPI's "Custom Docs UI Static Assets
@@ -17,21 +17,20 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tarfile
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.routing import Route
 
-from fastapi import FastAPI  # noqa: E402
-from fastapi.openapi.docs import get_swagger_ui_html  # noqa: E402
-from fastapi.responses import HTMLResponse  # noqa: E402
-from fastapi.staticfiles import StaticFiles  # noqa: E402
-from starlette.routing import Route  # noqa: E402
+from fastapi_practices.catalogue import find_root
+from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
 
-from support.live import live_app, load_snippet, snippet_path  # noqa: E402
+ROOT = find_root()
 
 SWAGGER_UI_DIST = "swagger-ui-dist@5.35.0"
 PRACTICE = "api-design/help-fastapi-write-clear-docs"

@@ -1,0 +1,390 @@
+"""Read and check the catalogue: every practice page with its snippets, test and figures.
+
+The MkDocs plugin, `fastapi-practices validate` and the tests all call `load_catalogue`, so
+each refuses a malformed practice for the same reasons, with the same messages: every
+message names the file, the field and what was expected. Each rule is one small function
+that yields its messages, so a rule and its negative test are easy to find together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from fastapi_practices.model import (
+    GENERATED_SECTIONS,
+    OPTIONAL_SECTIONS,
+    REQUIRED_SECTIONS,
+    Category,
+    FrontMatter,
+    Measurements,
+)
+
+SNIPPET_INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$', re.M)
+MEASUREMENTS_MARKER = "<!-- measurements -->"
+CATALOGUE_MARKER = "<!-- catalogue -->"
+DECLARED_ID = re.compile(r"^id:\s*(\S+)", re.M)
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+class NotAProject(LookupError):
+    """No catalogue root (a folder with mkdocs.yml and docs/practices/) was found."""
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The catalogue's root: the nearest folder at or above `start` (default: the working
+    directory) that holds `mkdocs.yml` and `docs/practices/`."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "mkdocs.yml").is_file() and (folder / "docs" / "practices").is_dir():
+            return folder
+    raise NotAProject(
+        f"no catalogue at or above {here}: expected a folder with mkdocs.yml and docs/practices/"
+    )
+
+
+def test_file_for(root: Path, slug: str) -> Path:
+    """Where the behaviour test of the practice with this slug lives."""
+    return root / "tests" / "practices" / f"test_{slug.replace('-', '_')}.py"
+
+
+@dataclass
+class Practice:
+    """One practice: its page, parsed front matter and body, and where its parts live."""
+
+    page: Path
+    meta: FrontMatter
+    body: str
+    root: Path
+
+    @property
+    def id(self) -> str:
+        """The permanent ID, `FBP201`."""
+        return self.meta.id
+
+    @property
+    def slug(self) -> str:
+        """The page's file name without `.md`; also the snippet folder's name."""
+        return self.page.stem
+
+    @property
+    def src_path(self) -> str:
+        """Path relative to docs/, as MkDocs names pages."""
+        return f"practices/{self.meta.category}/{self.slug}.md"
+
+    @property
+    def url(self) -> str:
+        """The page's published path, `practices/async/dont-block-the-event-loop/`."""
+        return self.src_path.removesuffix(".md") + "/"
+
+    @property
+    def short_url(self) -> str:
+        """The permanent short link's path, `p/FBP201/`."""
+        return f"p/{self.id}/"
+
+    @property
+    def snippet_dir(self) -> Path:
+        """`snippets/<category>/<slug>/`."""
+        return self.root / "snippets" / self.meta.category / self.slug
+
+    @property
+    def test_file(self) -> Path:
+        """`tests/practices/test_<slug>.py`."""
+        return test_file_for(self.root, self.slug)
+
+    @property
+    def measurements_file(self) -> Path:
+        """`tests/measurements/<ID>.json`."""
+        return self.root / "tests" / "measurements" / f"{self.id}.json"
+
+    @cached_property
+    def measurements(self) -> Measurements | None:
+        """The recorded figures, or None when there are none. Raises `MalformedMeasurements`
+        naming the file when the file does not match the schema."""
+        return read_measurements(self.measurements_file, self.root)
+
+    def snippet_includes(self) -> list[str]:
+        """Every `--8<-- "path[:section]"` the page includes, in order."""
+        return SNIPPET_INCLUDE.findall(self.body)
+
+    def sections(self) -> list[str]:
+        """The page's `## ` headings, outside fenced code, without their `{#anchor}`."""
+        found, fence = [], None
+        for line in self.body.splitlines():
+            opening = FENCE.match(line)
+            if opening:
+                marker = opening.group(1)
+                if fence is None:
+                    fence = marker
+                elif marker[0] == fence[0] and len(marker) >= len(fence):
+                    fence = None
+                continue
+            if fence is None and line.startswith("## "):
+                found.append(re.sub(r"\s*\{[^}]*\}\s*$", "", line[3:]).strip())
+        return found
+
+
+class MalformedMeasurements(ValueError):
+    """A measurements file that is not JSON, or does not match `Measurements`."""
+
+
+def read_measurements(path: Path, root: Path) -> Measurements | None:
+    """Parse one measurements file, or None if there is none."""
+    if not path.is_file():
+        return None
+    rel = _rel(path, root)
+    try:
+        return Measurements.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        raise MalformedMeasurements(
+            "\n".join(_format_error(rel, err) for err in exc.errors())
+        ) from None
+
+
+@dataclass
+class Catalogue:
+    """Every practice that parsed, sorted by ID, and every problem found, in file order."""
+
+    root: Path
+    practices: list[Practice] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Practice]:
+        """The practices by ID."""
+        return {p.id: p for p in self.practices}
+
+    def by_src_path(self) -> dict[str, Practice]:
+        """The practices by their page's path relative to docs/."""
+        return {p.src_path: p for p in self.practices}
+
+    def practice_for_test(self, test_file: Path) -> Practice:
+        """The practice whose behaviour test is `test_file`."""
+        for practice in self.practices:
+            if practice.test_file == test_file.resolve():
+                return practice
+        raise LookupError(f"{test_file} is not the behaviour test of any practice")
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _format_error(rel: str, err: Any) -> str:
+    where = ".".join(str(part) for part in err["loc"]) or "(whole file)"
+    message = f"{rel}: field '{where}': {err['msg']}"
+    if err["type"] != "missing" and not isinstance(err["input"], dict):
+        message += f" (got {err['input']!r})"
+    return message
+
+
+def split_front_matter(text: str) -> tuple[object, str] | None:
+    """The YAML between the opening `---` lines and the body after it, or None."""
+    match = re.match(r"\A---\n(.*?)\n---\n", text, re.S)
+    if not match:
+        return None
+    return yaml.safe_load(match.group(1)), text[match.end() :]
+
+
+def read_practice(page: Path, root: Path) -> tuple[Practice | None, list[str]]:
+    """Parse one page and run every per-practice check on it."""
+    rel = _rel(page, root)
+    try:
+        parts = split_front_matter(page.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        return None, [f"{rel}: front matter is not valid YAML: {exc}"]
+    if parts is None:
+        return None, [
+            f"{rel}: no front matter; expected a '---' block with id, title, summary, "
+            "category, tags and references"
+        ]
+    data, body = parts
+    if not isinstance(data, dict):
+        return None, [
+            f"{rel}: front matter must be a mapping of fields (id: ..., title: ...), "
+            f"got {type(data).__name__}"
+        ]
+    try:
+        meta = FrontMatter.model_validate(data)
+    except ValidationError as exc:
+        return None, [_format_error(rel, err) for err in exc.errors()]
+    practice = Practice(page=page, meta=meta, body=body, root=root)
+    return practice, [f"{rel}: {message}" for check in CHECKS for message in check(practice)]
+
+
+# ---------------------------------------------------------------- one rule each
+
+Check = Callable[[Practice], Iterator[str]]
+
+
+def check_id_in_category_range(practice: Practice) -> Iterator[str]:
+    meta = practice.meta
+    category = Category(meta.category)
+    if int(meta.id[3]) != category.hundreds:
+        yield (
+            f"field 'id': {meta.id} is in the {meta.id[3]}xx range but category "
+            f"'{category}' ({category.label}) uses {category.hundreds}xx"
+        )
+
+
+def check_folder_matches_category(practice: Practice) -> Iterator[str]:
+    folder = practice.page.parent.name
+    if folder != practice.meta.category:
+        yield (
+            f"field 'category': '{practice.meta.category}' but the page lives in "
+            f"docs/practices/{folder}/; expected the folder to match the category"
+        )
+
+
+def check_sections(practice: Practice) -> Iterator[str]:
+    sections = practice.sections()
+    for name in REQUIRED_SECTIONS:
+        if name not in sections:
+            yield (
+                f"section '## {name}' is missing; every practice has {', '.join(REQUIRED_SECTIONS)}"
+            )
+    for name in sections:
+        if name in GENERATED_SECTIONS:
+            yield (
+                f"section '## {name}' is written from the 'references' field; "
+                "remove the hand-written one"
+            )
+        elif name not in REQUIRED_SECTIONS + OPTIONAL_SECTIONS:
+            yield (
+                f"section '## {name}' is not one of "
+                f"{', '.join(REQUIRED_SECTIONS + OPTIONAL_SECTIONS)}"
+            )
+
+
+def check_includes(practice: Practice) -> Iterator[str]:
+    own = practice.snippet_dir.relative_to(practice.root).as_posix()
+    includes = practice.snippet_includes()
+    if not includes:
+        yield (
+            f'no snippet included; expected --8<-- "{own}/bad.py" and good.py in the '
+            "Bad and good section"
+        )
+    for include in includes:
+        path, _, section = include.partition(":")
+        target = practice.root / path
+        if not target.is_file():
+            yield f"snippet '{path}' does not exist"
+            continue
+        if not target.resolve().is_relative_to(practice.snippet_dir.resolve()):
+            yield (
+                f"snippet '{path}' belongs to another practice; a page shows only its own "
+                f"snippets, from {own}/"
+            )
+        if section and f"# --8<-- [start:{section}]" not in target.read_text(encoding="utf-8"):
+            yield (
+                f"snippet '{path}' has no section '{section}' "
+                f"(expected a '# --8<-- [start:{section}]' line)"
+            )
+
+
+def check_bad_and_good(practice: Practice) -> Iterator[str]:
+    own = practice.snippet_dir.relative_to(practice.root).as_posix()
+    shown = {
+        (practice.root / include.partition(":")[0]).resolve()
+        for include in practice.snippet_includes()
+    }
+    for name in ("bad.py", "good.py"):
+        path = practice.snippet_dir / name
+        if not path.is_file():
+            yield f"snippet folder {own}/ has no {name}"
+        elif path.resolve() not in shown:
+            yield f"snippet '{name}' of {own}/ is not shown on the page"
+
+
+def check_ruff_declarations(practice: Practice) -> Iterator[str]:
+    own = practice.snippet_dir.relative_to(practice.root).as_posix()
+    for name in practice.meta.ruff:
+        if not (practice.snippet_dir / name).is_file():
+            yield f"field 'ruff.{name}': no such snippet in {own}/"
+
+
+def check_behaviour_test(practice: Practice) -> Iterator[str]:
+    if not practice.test_file.is_file():
+        yield f"no behaviour test; expected {_rel(practice.test_file, practice.root)}"
+
+
+def check_measurements(practice: Practice) -> Iterator[str]:
+    rel = _rel(practice.measurements_file, practice.root)
+    try:
+        measurements = practice.measurements
+    except MalformedMeasurements as exc:
+        yield f"its figures cannot be read: {exc}"
+        return
+    if MEASUREMENTS_MARKER in practice.body and measurements is None:
+        yield f"the Proof section shows measurements but {rel} does not exist; run `make measure`"
+    if measurements is not None and measurements.practice != practice.id:
+        yield f"{rel}: field 'practice': {measurements.practice}, expected {practice.id}"
+
+
+CHECKS: tuple[Check, ...] = (
+    check_id_in_category_range,
+    check_folder_matches_category,
+    check_sections,
+    check_includes,
+    check_bad_and_good,
+    check_ruff_declarations,
+    check_behaviour_test,
+    check_measurements,
+)
+
+
+# ---------------------------------------------------------------- the whole catalogue
+
+
+def load_catalogue(root: Path | None = None) -> Catalogue:
+    """Read every practice page under `root`/docs/practices and check the whole catalogue."""
+    root = (root or find_root()).resolve()
+    catalogue = Catalogue(root=root)
+    pages = sorted(p for p in (root / "docs" / "practices").glob("**/*.md") if p.name != "index.md")
+    for page in pages:
+        practice, errors = read_practice(page, root)
+        catalogue.errors.extend(errors)
+        if practice:
+            catalogue.practices.append(practice)
+
+    seen: dict[str, Path] = {}
+    for practice in catalogue.practices:
+        if practice.id in seen:
+            catalogue.errors.append(
+                f"{_rel(practice.page, root)}: field 'id': {practice.id} is already used by "
+                f"{_rel(seen[practice.id], root)}; IDs are unique and never reused"
+            )
+        seen.setdefault(practice.id, practice.page)
+
+    # Pages that failed to parse still count here, so one mistake is reported once.
+    page_keys = {(page.parent.name, page.stem) for page in pages}
+    for folder in sorted((root / "snippets").glob("*/*/")):
+        if (folder.parent.name, folder.name) not in page_keys:
+            catalogue.errors.append(
+                f"{_rel(folder, root)}/: snippet folder without a practice page; expected "
+                f"docs/practices/{folder.parent.name}/{folder.name}.md"
+            )
+    test_names = {test_file_for(root, slug).name for _, slug in page_keys}
+    for test in sorted((root / "tests" / "practices").glob("test_*.py")):
+        if test.name not in test_names:
+            catalogue.errors.append(
+                f"{_rel(test, root)}: behaviour test without a practice page of the same slug"
+            )
+    # IDs as written, so a page whose front matter did not validate keeps its figures.
+    ids = {m.group(1) for page in pages for m in [DECLARED_ID.search(page.read_text())] if m}
+    for figures in sorted((root / "tests" / "measurements").glob("*.json")):
+        if figures.stem not in ids:
+            catalogue.errors.append(
+                f"{_rel(figures, root)}: figures of {figures.stem}, which no page declares"
+            )
+    catalogue.practices.sort(key=lambda p: p.id)
+    return catalogue

@@ -1,0 +1,128 @@
+"""The MkDocs plugin (`plugins: - fastapi-practices`): the only module that imports mkdocs.
+
+It refuses to build a malformed catalogue, adds a short link `/p/<ID>/` for every practice,
+fills the practice header, the catalogue table, the measured figures and the References
+section, and names and orders the navigation as the catalogue does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+
+from fastapi_practices import render
+from fastapi_practices.catalogue import (
+    CATALOGUE_MARKER,
+    MEASUREMENTS_MARKER,
+    Catalogue,
+    load_catalogue,
+)
+from fastapi_practices.model import Category
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.nav import Navigation, Section
+    from mkdocs.structure.pages import Page
+
+
+class CataloguePluginConfig(Config):
+    """Options under `plugins: - fastapi-practices:`."""
+
+    root = config_options.Optional(config_options.Dir(exists=True))
+    """The catalogue's root folder; by default the folder holding mkdocs.yml."""
+    short_links = config_options.Type(bool, default=True)
+    """Add `/p/<ID>/` redirects (needs the `redirects` plugin listed before this one)."""
+
+
+class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
+    """Reads and checks the catalogue once per build and renders it into the pages."""
+
+    def __init__(self) -> None:
+        self.catalogue: Catalogue | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
+        catalogue = load_catalogue(root)
+        if catalogue.errors:
+            raise PluginError(
+                "The practice catalogue is malformed:\n  " + "\n  ".join(catalogue.errors)
+            )
+        self.catalogue = catalogue
+        if self.config.short_links:
+            redirects = config.plugins.get("redirects")
+            if redirects is None:
+                raise PluginError(
+                    "fastapi-practices: short_links needs the 'redirects' plugin "
+                    "(mkdocs-redirects) in mkdocs.yml's plugins"
+                )
+            maps = redirects.config["redirect_maps"]
+            for practice in catalogue.practices:
+                # /p/FBP201/ is the short, permanent link reviewers paste into code review.
+                maps[f"p/{practice.id}.md"] = practice.src_path
+        return config
+
+    def _catalogue(self) -> Catalogue:
+        if self.catalogue is None:
+            raise PluginError("fastapi-practices: on_config did not run")
+        return self.catalogue
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        catalogue = self._catalogue()
+        if CATALOGUE_MARKER in markdown:
+            markdown = markdown.replace(
+                CATALOGUE_MARKER, render.catalogue_table(catalogue, page.file.src_uri)
+            )
+        practice = catalogue.by_src_path().get(page.file.src_uri)
+        if practice is None:
+            return markdown
+        figures = practice.measurements
+        page.meta["category_label"] = Category(practice.meta.category).label
+        page.meta["short_url"] = practice.short_url
+        page.meta["summary_html"] = render.inline_code(practice.meta.summary)
+        if figures:
+            page.meta["verified_on"] = figures.environment.fastapi
+        markdown = markdown.replace(MEASUREMENTS_MARKER, render.measurements(figures))
+        return markdown.rstrip() + "\n\n" + render.references(practice) + "\n"
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Name the category sections as the catalogue does, and list everything in ID order."""
+        by_path = self._catalogue().by_src_path()
+        order = list(Category)
+        for item in nav.items:
+            if not (item.is_section and item.title.lower() == "practices"):
+                continue
+            sections: list[Section] = [s for s in item.children if s.is_section]  # type: ignore[misc]
+            for section in sections:
+                category = _category_of(section)
+                if category is None:
+                    continue
+                section.title = category.label
+                section.children.sort(
+                    key=lambda child: (
+                        by_path[child.file.src_uri].id  # type: ignore[union-attr]
+                        if getattr(child, "file", None) and child.file.src_uri in by_path
+                        else "~"
+                    )
+                )
+            item.children.sort(
+                key=lambda s: order.index(c) if (c := _category_of(s)) is not None else len(order)
+            )
+        return nav
+
+
+def _category_of(section: object) -> Category | None:
+    """The category a nav section holds, from the folder of its first page."""
+    for child in getattr(section, "children", None) or []:
+        file = getattr(child, "file", None)
+        if file is not None:
+            folder = Path(file.src_uri).parent.name
+            return Category(folder) if folder in set(Category) else None
+    return None

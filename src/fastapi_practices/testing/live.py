@@ -1,0 +1,241 @@
+"""Run snippet apps the way production does: a real uvicorn on 127.0.0.1.
+
+Each server gets a socket this process bound first (so no other process can take its port
+between choosing and binding it), runs in its own process group (so the workers it spawns
+stop with it), and is stopped when the `with` block ends, whatever happened inside.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import IO
+
+import httpx
+import uvicorn
+
+from fastapi_practices.catalogue import find_root
+
+HOST = "127.0.0.1"
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+
+_executed: set[Path] = set()
+
+
+def snippets_dir() -> Path:
+    """The catalogue's `snippets/` folder."""
+    return find_root() / "snippets"
+
+
+def snippet_path(practice_dir: str, name: str) -> Path:
+    """`snippet_path("async/dont-block-the-event-loop", "bad")` -> the file, which must exist."""
+    path = snippets_dir() / practice_dir / f"{name}.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"snippet {path} does not exist")
+    return path
+
+
+def mark_executed(*paths: Path) -> None:
+    """Note that a test ran these snippet files (or every `.py` file under these folders)."""
+    for path in paths:
+        path = path.resolve()
+        _executed.update(path.rglob("*.py") if path.is_dir() else [path])
+
+
+def executed_snippets() -> frozenset[Path]:
+    """Every snippet file a test in this process loaded or served so far."""
+    return frozenset(_executed)
+
+
+def load_snippet(path: Path) -> ModuleType:
+    """Import a snippet file under a unique module name, as the reader's project would."""
+    parts = path.resolve().relative_to(snippets_dir().resolve()).with_suffix("").parts
+    name = "snippet_" + "_".join(parts).replace("-", "_")
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    mark_executed(path)
+    return module
+
+
+def bound_socket() -> socket.socket:
+    """A listening TCP socket on a free loopback port, bound before anyone else can take it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, 0))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+@dataclass
+class LiveServer:
+    """A uvicorn process serving one app."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: IO[bytes]
+
+    def output(self) -> str:
+        """What the server printed so far."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+
+READY_PATH = "/__fastapi_practices_ready__"
+
+
+def _wait_until_serving(url: str, died: Callable[[], str | None], describe: str) -> None:
+    """Until the server answers anything (a 404 will do) on a path no app serves."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            httpx.get(url + READY_PATH, timeout=1.0)
+            return
+        except httpx.HTTPError:
+            pass
+        reason = died()
+        if reason:
+            raise RuntimeError(f"{describe} {reason}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{describe} did not answer within {START_TIMEOUT:.0f} s")
+        time.sleep(0.05)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server's whole process group, then SIGKILL whatever is left."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # workers the server started and left behind
+
+
+@contextmanager
+def live_server(
+    app_path: Path,
+    *,
+    app: str = "app",
+    env: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
+    app_dir: Path | None = None,
+    module: str | None = None,
+) -> Iterator[LiveServer]:
+    """Serve `<module>:<app>` with `python -m uvicorn` on a loopback port.
+
+    `app_path` is a snippet file; for a multi-module snippet pass `app_dir` (the folder put
+    on sys.path, whose `.py` files all count as executed) and `module` (the dotted module
+    holding the app). For an installed module, pass its import name as `module`.
+    """
+    app_dir = app_dir or app_path.parent
+    module = module or app_path.stem
+    mark_executed(app_dir if module != app_path.stem else app_path)
+    with contextlib.ExitStack() as stack:
+        sock = stack.enter_context(bound_socket())
+        port = sock.getsockname()[1]
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            f"{module}:{app}",
+            "--app-dir",
+            str(app_dir),
+            "--fd",
+            str(sock.fileno()),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            *args,
+        ]
+        child_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        # A file, not a pipe: a chatty server never blocks on it.
+        log = stack.enter_context(tempfile.TemporaryFile())
+        process = subprocess.Popen(
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=child_env,
+            cwd=app_dir,
+            pass_fds=(sock.fileno(),),
+            start_new_session=True,
+        )
+        stack.callback(_stop_group, process)
+        server = LiveServer(url=f"http://{HOST}:{port}", process=process, log=log)
+
+        def died() -> str | None:
+            if process.poll() is None:
+                return None
+            return f"exited with {process.returncode}:\n{server.output()}"
+
+        _wait_until_serving(server.url, died, f"uvicorn serving {module}:{app}")
+        yield server
+
+
+@contextmanager
+def live_app(app: object) -> Iterator[str]:
+    """Serve an app object already imported in this process with uvicorn on 127.0.0.1.
+
+    For tests that count what happens inside the app (calls, validator runs): the server is
+    real (sockets, HTTP parsing, uvicorn's event loop in its own thread), and the test can
+    still look inside the module it imported.
+    """
+    with bound_socket() as sock:
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name=f"uvicorn:{port}", daemon=True
+        )
+        thread.start()
+        try:
+            deadline = time.monotonic() + START_TIMEOUT
+            while not server.started:
+                if not thread.is_alive():
+                    raise RuntimeError(f"in-process uvicorn on port {port} stopped during start-up")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"in-process uvicorn did not start on port {port}")
+                time.sleep(0.02)
+            yield f"http://{HOST}:{port}"
+        finally:
+            server.should_exit = True
+            thread.join(timeout=STOP_TIMEOUT)
+            if thread.is_alive():
+                server.force_exit = True
+                thread.join(timeout=STOP_TIMEOUT)
+            if thread.is_alive():
+                raise RuntimeError(f"in-process uvicorn on port {port} did not stop")
+
+
+def single_get(url: str, *, repeat: int = 3, timeout: float = 60.0) -> float:
+    """The best of `repeat` sequential GETs: one request's own latency, queueing excluded."""
+    best = float("inf")
+    with httpx.Client(timeout=timeout) as client:
+        client.get(url)
+        for _ in range(repeat):
+            start = time.perf_counter()
+            response = client.get(url)
+            response.raise_for_status()
+            best = min(best, time.perf_counter() - start)
+    return best

@@ -1,0 +1,90 @@
+"""Load from the client side: bursts of simultaneous GETs, bounded in count and time."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Burst:
+    """What one burst measured."""
+
+    wall: float  # seconds from the first request sent to the last answer
+    latencies: list[float]  # each request's own latency, seconds
+    probe: float | None  # latency of the probe request sent during the burst, seconds
+
+
+class _Connection:
+    """One HTTP/1.1 GET over a socket opened in advance: the request costs the client almost
+    nothing, so a burst of them measures the server and not the client's own overhead."""
+
+    def __init__(self, url: str) -> None:
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.request = (
+            f"GET {parts.path or '/'}{'?' + parts.query if parts.query else ''} "
+            f"HTTP/1.1\r\nHost: {self.host}\r\nConnection: close\r\n\r\n"
+        ).encode()
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    async def get(self) -> float:
+        if self.reader is None or self.writer is None:
+            raise RuntimeError("open() the connection first")
+        start = time.perf_counter()
+        self.writer.write(self.request)
+        await self.writer.drain()
+        response = await self.reader.read()  # Connection: close, so this reads to the end
+        elapsed = time.perf_counter() - start
+        self.writer.close()
+        await self.writer.wait_closed()
+        status = response.split(b" ", 2)[1] if response.count(b" ") >= 2 else b"?"
+        if status != b"200":
+            raise AssertionError(f"GET {self.request.split()[1].decode()}: status {status!r}")
+        return elapsed
+
+
+async def _burst(
+    url: str, n: int, probe_url: str | None, probe_delay: float, limit: float, warm_up: bool
+) -> Burst:
+    async with asyncio.timeout(limit):
+        if warm_up:
+            first = _Connection(url)
+            await first.open()
+            await first.get()
+        connections = [_Connection(url) for _ in range(n)]
+        await asyncio.gather(*(c.open() for c in connections))
+        probe_connection = _Connection(probe_url) if probe_url else None
+        if probe_connection:
+            await probe_connection.open()
+        start = time.perf_counter()
+        burst = [asyncio.create_task(c.get()) for c in connections]
+        probe = None
+        if probe_connection:
+            await asyncio.sleep(probe_delay)
+            probe = await probe_connection.get()
+        latencies = await asyncio.gather(*burst)
+        return Burst(time.perf_counter() - start, list(latencies), probe)
+
+
+def burst(
+    url: str,
+    n: int,
+    *,
+    probe_url: str | None = None,
+    probe_delay: float = 0.1,
+    timeout: float = 30.0,
+    warm_up: bool = True,
+) -> Burst:
+    """Send `n` GETs to `url` at once, each on a connection opened beforehand, and, if given,
+    one GET to `probe_url` `probe_delay` seconds later, while the burst is in flight.
+    With `warm_up`, one GET to `url` first, outside the measurement."""
+    if not 1 <= n <= 200:
+        raise ValueError("n must be between 1 and 200")
+    return asyncio.run(_burst(url, n, probe_url, probe_delay, timeout, warm_up))

@@ -1,0 +1,181 @@
+"""The pytest plugin (entry point `pytest11`): fixtures for the behaviour tests, and `--record`.
+
+It acts only in a catalogue checkout (pytest's rootdir holds mkdocs.yml and docs/practices/):
+elsewhere, for example in the pytest runs a behaviour test starts on a snippet, it adds
+its options and fixtures and changes nothing.
+
+Figures: a test calls `record(key, label, value, display)`. The figure travels with the
+test's report and is kept only if the test's call phase passed, so a test that failed or
+skipped records nothing. With `--record`, a run that passed merges the kept figures into
+`tests/measurements/<ID>.json`, replacing the same keys and keeping the others.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+from fastapi_practices.catalogue import Catalogue, NotAProject, find_root, load_catalogue
+from fastapi_practices.model import (
+    Environment,
+    Figure,
+    FigureValue,
+    Measurements,
+    StaleFigures,
+)
+
+FIGURE = "fastapi-practices-figure"
+_root_key = pytest.StashKey[Path]()
+_server_url_key = pytest.StashKey["str | None"]()
+
+
+def current_environment() -> Environment:
+    """The releases installed in this environment, as a measurements file records them."""
+    return Environment(
+        fastapi=version("fastapi"),
+        pydantic=version("pydantic"),
+        starlette=version("starlette"),
+        uvicorn=version("uvicorn"),
+        python=platform.python_version(),
+        cpus=str(os.cpu_count()),
+    )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record",
+        action="store_true",
+        help="merge the figures the passing behaviour tests measured into "
+        "tests/measurements/<ID>.json (only when the whole run passes)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        root = find_root(config.rootpath)
+    except NotAProject:
+        return
+    if root != config.rootpath.resolve():
+        return
+    config.stash[_root_key] = root
+    # DATABASE_URL names the server the tests may create databases on. Take it out of the
+    # environment, so snippets that read DATABASE_URL see only the per-module database a
+    # test hands them, never the developer's server.
+    config.stash[_server_url_key] = os.environ.pop("DATABASE_URL", None)
+    config.pluginmanager.register(_Recorder(config, root), "fastapi-practices-recorder")
+
+
+def _project_root(config: pytest.Config) -> Path:
+    root = config.stash.get(_root_key, None)
+    if root is None:
+        pytest.fail("these fixtures need pytest's rootdir to be a catalogue checkout")
+    return root
+
+
+@pytest.fixture(scope="session")
+def catalogue(pytestconfig: pytest.Config) -> Catalogue:
+    """The catalogue, read and checked once per test session."""
+    return load_catalogue(_project_root(pytestconfig))
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(pytestconfig: pytest.Config) -> Iterator[object]:
+    """A real PostgreSQL for the whole session (DATABASE_URL's, or an embedded one)."""
+    from fastapi_practices.testing.postgres import PostgresUnavailable, postgres_server
+
+    root = _project_root(pytestconfig)
+    try:
+        with postgres_server(pytestconfig.stash.get(_server_url_key, None), root) as url:
+            yield url
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def database(postgres_server_url: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh, empty database for this test module on the session's PostgreSQL server."""
+    from fastapi_practices.testing.postgres import fresh_database
+
+    with fresh_database(postgres_server_url, Path(request.node.path).stem) as db:  # type: ignore[arg-type]
+        yield db
+
+
+@pytest.fixture
+def record(
+    request: pytest.FixtureRequest, catalogue: Catalogue
+) -> Callable[[str, str, FigureValue, str], None]:
+    """`record(key, label, value, display)`: keep a figure this test measured, for its page.
+
+    Kept only if the test passes; written to the practice's measurements file by `--record`.
+    """
+    practice = catalogue.practice_for_test(Path(request.node.path))
+    item = request.node
+
+    def _record(key: str, label: str, value: FigureValue, display: str) -> None:
+        figure = Figure(key=key, label=label, value=value, display=display)
+        item.user_properties[:] = [
+            p for p in item.user_properties if not (p[0] == FIGURE and p[1][1]["key"] == key)
+        ]
+        item.user_properties.append((FIGURE, (practice.id, figure.model_dump(mode="json"))))
+
+    return _record
+
+
+class _Recorder:
+    """Collects the figures of passing tests and, with `--record`, writes them at the end."""
+
+    def __init__(self, config: pytest.Config, root: Path) -> None:
+        self.config = config
+        self.root = root
+        self.figures: dict[str, list[Figure]] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Keep the figures of a test whose call phase passed (xdist workers' reports too)."""
+        if report.when != "call" or not report.passed:
+            return
+        for name, payload in report.user_properties:
+            if name == FIGURE:
+                practice_id, figure = payload  # type: ignore[misc]
+                kept = self.figures.setdefault(practice_id, [])
+                kept[:] = [f for f in kept if f.key != figure["key"]]
+                kept.append(Figure.model_validate(figure))
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        config = self.config
+        if not config.getoption("record") or hasattr(config, "workerinput"):
+            return
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        say = reporter.write_line if reporter else print
+        if exitstatus != 0:
+            say("--record: the run did not pass; no figures written")
+            return
+        out = self.root / "tests" / "measurements"
+        out.mkdir(exist_ok=True)
+        command = " ".join(["pytest", *config.invocation_params.args])
+        writes: list[tuple[Path, Measurements]] = []
+        for practice_id, kept in sorted(self.figures.items()):
+            newer = Measurements(
+                practice=practice_id,
+                recorded=datetime.now(UTC).date(),
+                command=command,
+                environment=current_environment(),
+                figures=kept,
+            )
+            path = out / f"{practice_id}.json"
+            if path.is_file():
+                try:
+                    newer = Measurements.model_validate_json(path.read_text()).merged(newer)
+                except StaleFigures as exc:
+                    say(f"--record: nothing written: {exc}")
+                    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+                    return
+            writes.append((path, newer))
+        for path, measurements in writes:  # all or nothing
+            path.write_text(measurements.model_dump_json(indent=2) + "\n")
+            say(f"--record: {len(measurements.figures)} figures in {path.relative_to(self.root)}")

@@ -200,3 +200,53 @@ def test_missing_measurements_are_named(tree) -> None:
         f"{PAGE}: the Proof section shows measurements but tests/measurements/FBP201.json "
         "does not exist"
     ) in errors(tree)
+
+
+def test_include_of_another_practices_snippet_is_refused(tree) -> None:
+    other = tree / "snippets/async/thread-pool-is-limited"
+    other.mkdir(parents=True)
+    (other / "bad.py").write_text("")
+    edit(
+        tree,
+        '--8<-- "snippets/async/dont-block-the-event-loop/bad.py"',
+        '--8<-- "snippets/async/thread-pool-is-limited/bad.py"',
+    )
+    found = errors(tree)
+    assert (
+        f"{PAGE}: snippet 'snippets/async/thread-pool-is-limited/bad.py' belongs to another "
+        "practice"
+    ) in found
+    # Its own bad.py is then no longer shown, and that is named too.
+    assert (
+        f"{PAGE}: snippet 'bad.py' of snippets/async/dont-block-the-event-loop/ is not shown"
+        in (found)
+    )
+
+
+def test_front_matter_that_is_a_list_is_named_as_such(tree) -> None:
+    file = tree / PAGE
+    text = file.read_text()
+    front, body = text.split("\n---\n", 1)
+    file.write_text("---\n- just\n- a list\n---\n" + body)
+    assert f"{PAGE}: front matter must be a mapping of fields" in errors(tree)
+    assert front  # the original front matter was there to replace
+
+
+def test_page_in_the_wrong_folder_is_named(tree) -> None:
+    moved = tree / "docs/practices/pydantic/dont-block-the-event-loop.md"
+    moved.parent.mkdir(parents=True)
+    (tree / PAGE).rename(moved)
+    assert (
+        "docs/practices/pydantic/dont-block-the-event-loop.md: field 'category': 'async' but "
+        "the page lives in docs/practices/pydantic/"
+    ) in errors(tree)
+
+
+def test_unknown_section_is_named(tree) -> None:
+    edit(tree, "## Why {#why}", "## Background\n\n## Why {#why}")
+    assert f"{PAGE}: section '## Background' is not one of" in errors(tree)
+
+
+def test_heading_inside_a_code_fence_is_not_a_section(tree) -> None:
+    edit(tree, "## Why {#why}", "```text\n## Not a heading\n```\n\n## Why {#why}")
+    assert errors(tree) == ""

@@ -250,3 +250,19 @@ def test_unknown_section_is_named(tree) -> None:
 def test_heading_inside_a_code_fence_is_not_a_section(tree) -> None:
     edit(tree, "## Why {#why}", "```text\n## Not a heading\n```\n\n## Why {#why}")
     assert errors(tree) == ""
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ("9 30", "line 30 is past the end (18 lines shown)"),
+        ("6-9", "line 6 is blank"),
+        ("9 x", "'x' is not a line or a range"),
+    ],
+)
+def test_highlighted_line_that_shows_no_code_is_refused(tree, lines, expected) -> None:
+    edit(tree, 'title="bad.py" hl_lines="9 10"', f'title="bad.py" hl_lines="{lines}"')
+    assert (
+        f"{PAGE}: hl_lines '{lines}' on 'snippets/async/dont-block-the-event-loop/bad.py': "
+        f"{expected}"
+    ) in errors(tree)

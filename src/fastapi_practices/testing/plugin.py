@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shlex
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -157,7 +158,7 @@ class _Recorder:
             return
         out = self.root / "tests" / "measurements"
         out.mkdir(exist_ok=True)
-        command = " ".join(["pytest", *config.invocation_params.args])
+        command = shlex.join(["pytest", *config.invocation_params.args])
         writes: list[tuple[Path, Measurements]] = []
         for practice_id, kept in sorted(self.figures.items()):
             newer = Measurements(

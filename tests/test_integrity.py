@@ -6,14 +6,13 @@ and this test fail for the same reasons with the same messages.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from fastapi_practices.catalogue import load_catalogue
 from fastapi_practices.testing.plugin import current_environment
-from fastapi_practices.testing.project import ROOT, catalogue
+from fastapi_practices.testing.project import ROOT, catalogue, copy_practice
 
 
 def test_catalogue_is_well_formed() -> None:
@@ -47,16 +46,7 @@ def test_recorded_figures_match_the_installed_fastapi() -> None:
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """A copy of one real practice (FBP201) in an otherwise empty project."""
-    practice = catalogue().by_id()["FBP201"]
-    for src in (
-        practice.page,
-        practice.test_file,
-        practice.measurements_file,
-        *practice.snippet_dir.glob("*.py"),
-    ):
-        dest = tmp_path / src.relative_to(ROOT)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(src, dest)
+    copy_practice("FBP201", tmp_path)
     assert load_catalogue(tmp_path).errors == []
     return tmp_path
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 
 from fastapi_practices.catalogue import load_catalogue
 from fastapi_practices.model import Environment, Figure, Measurements, StaleFigures
-from fastapi_practices.testing.project import ROOT, catalogue
+from fastapi_practices.testing.project import ROOT, catalogue, copy_practice
 
 PAGE = "docs/practices/async/dont-block-the-event-loop.md"
 COMMAND = [sys.executable, "-m", "fastapi_practices"]
@@ -27,22 +26,7 @@ COMMAND = [sys.executable, "-m", "fastapi_practices"]
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A catalogue of one practice, FBP201, that builds: pages, snippets, test, figures."""
-    practice = catalogue().by_id()["FBP201"]
-    for src in (
-        practice.page,
-        practice.test_file,
-        practice.measurements_file,
-        *practice.snippet_dir.glob("*.py"),
-        ROOT / "mkdocs.yml",
-        ROOT / "docs" / "index.md",
-        ROOT / "docs" / "catalogue.md",
-        ROOT / "docs" / "assets" / "practice.css",
-        ROOT / "overrides" / "main.html",
-    ):
-        dest = tmp_path / src.relative_to(ROOT)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(src, dest)
-    (tmp_path / "src").mkdir()  # mkdocs.yml watches it
+    copy_practice("FBP201", tmp_path, site=True)
     assert load_catalogue(tmp_path).errors == []
     return tmp_path
 

@@ -27,7 +27,7 @@ from typing import IO
 import httpx
 import uvicorn
 
-from fastapi_practices.catalogue import find_root
+from fastapi_practices.testing.project import root
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 30.0
@@ -37,8 +37,8 @@ _executed: set[Path] = set()
 
 
 def snippets_dir() -> Path:
-    """The catalogue's `snippets/` folder."""
-    return find_root() / "snippets"
+    """The checkout's `snippets/` folder."""
+    return root() / "snippets"
 
 
 def snippet_path(practice_dir: str, name: str) -> Path:

@@ -6,6 +6,7 @@ importing the toolkit outside a checkout costs nothing and fails nowhere.
 
 from __future__ import annotations
 
+import shutil
 from functools import cache
 from pathlib import Path
 
@@ -35,3 +36,34 @@ def __getattr__(name: str) -> Path:
 def snippet_ruff_config() -> Path:
     """The ruff configuration every snippet is held to: the one FBP702 recommends."""
     return root() / "snippets" / "testing" / "lint-and-format-with-ruff" / "ruff.toml"
+
+
+SITE_FILES = (
+    "mkdocs.yml",
+    "docs/index.md",
+    "docs/catalogue.md",
+    "docs/assets/practice.css",
+    "overrides/main.html",
+)
+"""What `mkdocs build` needs besides the practices, for `copy_practice(..., site=True)`."""
+
+
+def copy_practice(practice_id: str, into: Path, *, site: bool = False) -> Path:
+    """Copy one practice of the checkout (page, snippets, test, figures) into `into`, an
+    otherwise empty project, and return `into`. With `site`, also what a strict build of
+    that one-practice catalogue needs. For tests that break a copy, never the checkout."""
+    practice = catalogue().by_id()[practice_id]
+    sources = [
+        practice.page,
+        practice.test_file,
+        practice.measurements_file,
+        *(p for p in practice.snippet_dir.rglob("*") if p.is_file()),
+    ]
+    if site:
+        sources += [root() / name for name in SITE_FILES]
+        (into / "src").mkdir(parents=True, exist_ok=True)  # mkdocs.yml watches it
+    for source in sources:
+        dest = into / source.relative_to(root())
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, dest)
+    return into

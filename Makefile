@@ -53,11 +53,24 @@ build: $(VENV)/.site-$(LOCK_SUM) ## Write the strict build of the site to site/
 validate: $(VENV)/.site-$(LOCK_SUM) ## Check every page, snippet, test and figure file; name each problem
 	$(BIN)/fastapi-practices validate
 
+# Two sessions: the tests that measure no time run on two processes at once; the timing
+# tests (marked `timing`) then run alone, so nothing else competes for the two cores while
+# they measure. Together they must have executed every snippet file (a full run only).
+EXECUTED := .cache/snippets-executed.json
+PYTEST := $(BIN)/python -m pytest $(if $(K),-k "$(K)")
+# With K=, a session may select nothing: pytest's exit 5 is fine then, and only then.
+NONE_OK := $(if $(K),|| [ $$? = 5 ],)
+define two_sessions
+	@mkdir -p .cache && rm -f $(EXECUTED)
+	$(PYTEST) $(1) -m "not timing" -n 2 --dist loadscope --snippets-executed=$(EXECUTED) $(NONE_OK)
+	$(PYTEST) $(1) -m timing --snippets-executed=$(EXECUTED) $(if $(K),,--require-every-snippet) $(NONE_OK)
+endef
+
 test: $(VENV)/.all-$(LOCK_SUM) ## Run every test (K=expr selects some, as pytest -k)
-	$(BIN)/python -m pytest $(if $(K),-k "$(K)")
+	$(call two_sessions,)
 
 measure: $(VENV)/.all-$(LOCK_SUM) ## Run the tests and merge the figures the pages show
-	$(BIN)/python -m pytest --record $(if $(K),-k "$(K)")
+	$(call two_sessions,--record)
 
 bench: $(VENV)/.all-$(LOCK_SUM) ## Time the strict build and the suite; list the ten slowest tests
 	$(BIN)/python -m fastapi_practices.tools.bench

@@ -161,8 +161,8 @@ def test_duplicate_id_names_both_files(tree) -> None:
 def test_missing_good_snippet_is_named(tree) -> None:
     (tree / "snippets/async/dont-block-the-event-loop/good.py").unlink()
     assert (
-        f"{PAGE}: snippet folder snippets/async/dont-block-the-event-loop/ has no good.py"
-        in errors(tree)
+        f"{PAGE}: snippet folder snippets/async/dont-block-the-event-loop/ has bad.py but no "
+        "good.py" in errors(tree)
     )
 
 
@@ -256,3 +256,47 @@ def test_highlighted_line_that_shows_no_code_is_refused(tree, lines, expected) -
         f"{PAGE}: hl_lines '{lines}' on 'snippets/async/dont-block-the-event-loop/bad.py': "
         f"{expected}"
     ) in errors(tree)
+
+
+def test_figure_typed_into_prose_is_refused(tree) -> None:
+    edit(tree, "## Why {#why}\n", "## Why {#why}\n\nTen users wait 17.3 s, or 9.7× longer.\n")
+    found = errors(tree)
+    for figure in ("17.3 s", "9.7×"):
+        assert f"{PAGE}: prose figure '{figure}' is neither measured" in found
+    # Inside code, or recorded by the test, a figure is fine.
+    edit(tree, "Ten users wait 17.3 s, or 9.7× longer.", "`time.sleep(17.3 s)` stays `9.7×`.")
+    assert "prose figure" not in errors(tree)
+
+
+SNIPPETS_201 = "snippets/async/dont-block-the-event-loop"
+
+
+def test_identical_bad_and_good_are_refused(tree) -> None:
+    good = tree / SNIPPETS_201 / "good.py"
+    good.write_bytes((tree / SNIPPETS_201 / "bad.py").read_bytes())
+    assert (f"{PAGE}: snippets bad.py and good.py of {SNIPPETS_201}/ are identical") in errors(tree)
+
+
+def test_a_pair_of_folders_is_a_bad_and_good_pair(tree) -> None:
+    for side in ("bad", "good"):
+        (tree / SNIPPETS_201 / f"{side}_migrations").mkdir()
+        (tree / SNIPPETS_201 / f"{side}_migrations" / "alembic.ini").write_text(f"[{side}]\n")
+    # Both folders exist but neither is shown yet.
+    found = errors(tree)
+    for side in ("bad", "good"):
+        assert f"{PAGE}: snippet '{side}_migrations' of {SNIPPETS_201}/ is not shown" in found
+    edit(
+        tree,
+        f'--8<-- "{SNIPPETS_201}/bad.py"',
+        f'--8<-- "{SNIPPETS_201}/bad.py"\n    ```\n\n    ```ini\n'
+        f'    --8<-- "{SNIPPETS_201}/bad_migrations/alembic.ini"\n    ```\n\n    ```ini\n'
+        f'    --8<-- "{SNIPPETS_201}/good_migrations/alembic.ini"',
+    )
+    assert errors(tree) == ""
+    (tree / SNIPPETS_201 / "good_migrations" / "alembic.ini").write_text("[bad]\n")
+    assert f"snippets bad_migrations and good_migrations of {SNIPPETS_201}/ are identical" in (
+        errors(tree)
+    )
+    (tree / SNIPPETS_201 / "good_migrations" / "alembic.ini").unlink()
+    (tree / SNIPPETS_201 / "good_migrations").rmdir()
+    assert "has bad_migrations/ but no good_migrations/" in errors(tree)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from pytest_examples import CodeExample, EvalExample
 
+from fastapi_practices.testing.live import mark_executed
 from fastapi_practices.testing.project import ROOT, catalogue, snippet_ruff_config
 
 RUFF = [sys.executable, "-m", "ruff"]
@@ -86,8 +87,38 @@ def test_snippet_runs_and_prints_what_it_says(
     path: Path, declared: list[str], eval_example: EvalExample
 ) -> None:
     # Its ruff findings are checked above, in one run over every snippet.
+    mark_executed(path)
     example = CodeExample.create(path.read_text(), path=path)
     if eval_example.update_examples:
         eval_example.run_print_update(example)
     else:
         eval_example.run_print_check(example)
+
+
+def test_every_snippet_is_ruff_formatted(tmp_path: Path) -> None:
+    """FBP702 tells readers to format with ruff; our snippets are. `#>` output lines are
+    masked as `# >` first, since the formatter rewrites them (FBP702 shows it)."""
+    snippets = ROOT / "snippets"
+    for path, _ in SNIPPETS:
+        copy = tmp_path / path.relative_to(snippets)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(path.read_text().replace("#>", "# >"))
+    result = subprocess.run(
+        [
+            *RUFF,
+            "format",
+            "--check",
+            "--no-cache",
+            "--config",
+            str(snippet_ruff_config()),
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, (
+        "snippets not formatted as `ruff format` would (run it on them, keeping #> lines):\n"
+        + result.stdout.replace(str(tmp_path) + "/", "snippets/")
+    )

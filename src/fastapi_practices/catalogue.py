@@ -291,18 +291,63 @@ def check_includes(practice: Practice) -> Iterator[str]:
             )
 
 
+def bad_and_good_pairs(practice: Practice) -> list[tuple[Path, Path]]:
+    """The practice's bad/good pairs: `bad.py` and `good.py`, and folders `bad_<x>/` and
+    `good_<x>/` (for a practice whose difference is not a Python app, such as migrations)."""
+    folder = practice.snippet_dir
+    if not folder.is_dir():
+        return []
+    return [
+        (bad, folder / ("good" + bad.name.removeprefix("bad")))
+        for bad in sorted(folder.iterdir())
+        if (bad.name == "bad.py" or (bad.is_dir() and bad.name.startswith("bad_")))
+        and (folder / ("good" + bad.name.removeprefix("bad"))).exists()
+    ]
+
+
+def _same(a: Path, b: Path) -> bool:
+    if a.is_file() and b.is_file():
+        return a.read_bytes() == b.read_bytes()
+    if a.is_dir() and b.is_dir():
+        files_a = {p.relative_to(a): p for p in a.rglob("*") if p.is_file()}
+        files_b = {p.relative_to(b): p for p in b.rglob("*") if p.is_file()}
+        return files_a.keys() == files_b.keys() and all(
+            files_a[k].read_bytes() == files_b[k].read_bytes() for k in files_a
+        )
+    return False
+
+
 def check_bad_and_good(practice: Practice) -> Iterator[str]:
     own = practice.snippet_dir.relative_to(practice.root).as_posix()
-    shown = {
+    folder = practice.snippet_dir
+    for bad, good in (("bad.py", "good.py"), ("good.py", "bad.py")):
+        if (folder / bad).is_file() and not (folder / good).is_file():
+            yield f"snippet folder {own}/ has {bad} but no {good}"
+    for side in sorted(folder.glob("*_*/")) if folder.is_dir() else []:
+        kind, _, name = side.name.partition("_")
+        other = {"bad": "good", "good": "bad"}.get(kind)
+        if other and not (folder / f"{other}_{name}").is_dir():
+            yield f"snippet folder {own}/ has {side.name}/ but no {other}_{name}/"
+    pairs = bad_and_good_pairs(practice)
+    if not pairs and not (folder / "bad.py").is_file() and not (folder / "good.py").is_file():
+        yield (
+            f"snippet folder {own}/ has no bad/good pair; expected bad.py and good.py, or "
+            "folders bad_<name>/ and good_<name>/"
+        )
+    shown = [
         (practice.root / include.partition(":")[0]).resolve()
         for include in practice.snippet_includes()
-    }
-    for name in ("bad.py", "good.py"):
-        path = practice.snippet_dir / name
-        if not path.is_file():
-            yield f"snippet folder {own}/ has no {name}"
-        elif path.resolve() not in shown:
-            yield f"snippet '{name}' of {own}/ is not shown on the page"
+    ]
+    for pair in pairs:
+        for side in pair:
+            target = side.resolve()
+            if not any(path == target or path.is_relative_to(target) for path in shown):
+                yield f"snippet '{side.name}' of {own}/ is not shown on the page"
+        if _same(*pair):
+            yield (
+                f"snippets {pair[0].name} and {pair[1].name} of {own}/ are identical; a bad/good "
+                "pair must differ in what the practice is about"
+            )
 
 
 def check_ruff_declarations(practice: Practice) -> Iterator[str]:
@@ -374,6 +419,43 @@ def check_highlighted_lines(practice: Practice) -> Iterator[str]:
                     yield f"hl_lines '{spec}' on '{include}': line {number} is blank"
 
 
+PROSE_FIGURE = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s?(?:×|%|MiB|KiB|MB|GB)|\s(?:s|ms|seconds?|times)\b)"
+)
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def prose(markdown: str) -> str:
+    """The page's running text: no fenced code, no inline code, no HTML comments."""
+    markdown = re.sub(r"^( *)(```|~~~).*?^\1\2", "", markdown, flags=re.S | re.M)
+    markdown = re.sub(r"<!--.*?-->", "", markdown, flags=re.S)
+    return re.sub(r"`[^`\n]*`", " ", markdown)
+
+
+def check_prose_figures(practice: Practice) -> Iterator[str]:
+    """A figure in prose (a ratio, a duration, a size) must be one the practice's code fixes
+    (a literal in its test or snippets) or one its test measured (a recorded figure): a
+    figure typed into a sentence is never checked again."""
+    try:
+        measured = practice.measurements
+    except MalformedMeasurements:
+        return  # check_measurements names it
+    known = set()
+    for figure in measured.figures if measured else []:
+        known.update(NUMBER.findall(figure.display))
+    sources = [practice.test_file, *practice.snippet_dir.rglob("*.py")]
+    for source in sources:
+        if source.is_file():
+            known.update(NUMBER.findall(source.read_text(encoding="utf-8")))
+    for match in PROSE_FIGURE.finditer(prose(practice.body)):
+        if match.group(1) not in known:
+            yield (
+                f"prose figure '{match.group(0)}' is neither measured (tests/measurements) "
+                "nor set by the practice's test or snippets; show it from the measurements "
+                "or word it without the number"
+            )
+
+
 CHECKS: tuple[Check, ...] = (
     check_id_in_category_range,
     check_folder_matches_category,
@@ -382,6 +464,7 @@ CHECKS: tuple[Check, ...] = (
     check_bad_and_good,
     check_ruff_declarations,
     check_highlighted_lines,
+    check_prose_figures,
     check_behaviour_test,
     check_measurements,
 )

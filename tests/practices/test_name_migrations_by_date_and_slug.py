@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +19,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from fastapi_practices.testing.live import copy_snippets
+from fastapi_practices.testing.postgres import fresh_database
 from fastapi_practices.testing.project import SNIPPETS
 
 PRACTICE = SNIPPETS / "database" / "name-migrations-by-date-and-slug"
@@ -30,16 +31,15 @@ HEX12 = "[0-9a-f]{12}"
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A fresh copy of the snippet folder: the generated files never touch the repository."""
-    shutil.copytree(PRACTICE, tmp_path / "project", ignore=shutil.ignore_patterns("__pycache__"))
-    return tmp_path / "project"
+    return copy_snippets(PRACTICE, tmp_path / "project")
 
 
 def config(project: Path, env: str) -> Config:
     return Config(str(project / env / "alembic.ini"))
 
 
-def new_revision(cfg: Config, message: str) -> Path:
-    script = command.revision(cfg, message)
+def new_revision(cfg: Config, message: str, rev_id: str | None = None) -> Path:
+    script = command.revision(cfg, message, rev_id=rev_id)
     assert script is not None
     return Path(script.path)
 
@@ -86,7 +86,9 @@ def current_revision(database) -> str:
     return asyncio.run(read())
 
 
-def test_default_template_names_files_by_random_id(project, record) -> None:
+def test_default_template_names_files_by_random_id(
+    project, postgres_server_url, monkeypatch, record
+) -> None:
     cfg = config(project, "bad_migrations")
     path = new_revision(cfg, "post content idx")
     record(
@@ -106,6 +108,9 @@ def test_default_template_names_files_by_random_id(project, record) -> None:
     # 0b7d... (the second migration) sorts before 5c1e... (the first): the listing lies.
     assert listing != history
     assert listing.index("add_post_published_at") < listing.index("create_post")
+    # Only the names mislead: the chain itself upgrades a live database to the new head.
+    with fresh_database(postgres_server_url, "fbp603_default") as database:
+        assert upgrade_head(cfg, database, monkeypatch) == path.name.split("_", 1)[0]
 
 
 def test_date_first_template_sorts_files_by_history(project, database, monkeypatch, record) -> None:
@@ -141,21 +146,66 @@ def test_guide_template_overwrites_a_same_day_migration(
 ) -> None:
     cfg = config(project, "good_migrations")
     cfg.set_main_option("file_template", GUIDE_TEMPLATE)
-    first = new_revision(cfg, "post content idx")
-    second = new_revision(cfg, "post content idx")
+    migrations = len(list(ScriptDirectory.from_config(cfg).walk_revisions()))
+    made = [new_revision(cfg, "post content idx") for _ in range(2)]
+    migrations += len(made)
+    first, second = made
     assert first == second  # the same file name: the first migration is gone
     assert re.fullmatch(r"\d{4}-\d\d-\d\d_post_content_idx\.py", first.name)
     files = sorted(p.name for p in first.parent.glob("*.py"))
-    assert len(files) == 3
+    assert len(files) == migrations - 1
     # The survivor's down_revision is the overwritten one: no command can load the history.
     with pytest.warns(UserWarning, match="is not present"), pytest.raises(KeyError) as error:
         upgrade_head(cfg, database, monkeypatch)
+    lost = str(error.value)
+    others = {
+        "downgrade": lambda: command.downgrade(cfg, "base"),
+        "history": lambda: command.history(cfg),
+        "heads": lambda: command.heads(cfg),
+        "revision": lambda: command.revision(cfg, "next step"),
+    }
+    for run in others.values():
+        with pytest.warns(UserWarning, match="is not present"), pytest.raises(KeyError) as other:
+            run()
+        assert str(other.value) == lost
     record(
         "guide-twice",
         "The guide's `date_slug` template, the same message twice in a day",
         files,
-        f"3 files for 4 migrations; `alembic upgrade head`: KeyError {error.value}",
+        f"{len(files)} files for {migrations} migrations; `alembic upgrade head`: KeyError {lost}",
     )
+
+
+def test_same_minute_migrations_list_by_revision_id(project) -> None:
+    """Within one minute the date-first name ties, and the random revision ID decides."""
+    cfg = config(project, "good_migrations")
+    for _ in range(3):  # retry if the two revisions straddle a minute
+        older = new_revision(cfg, "post title idx", rev_id="f" * 12)
+        newer = new_revision(cfg, "post slug idx", rev_id="0" * 12)
+        if older.name[:15] == newer.name[:15]:
+            break
+        older.unlink()
+        newer.unlink()
+    else:
+        pytest.fail("could not make two revisions in one minute")
+    assert history_order(cfg)[-2:] == ["post_title_idx", "post_slug_idx"]
+    assert ls_order(cfg)[-2:] == ["post_slug_idx", "post_title_idx"]
+
+
+def test_renaming_files_keeps_the_history(project) -> None:
+    """Alembic reads the order from down_revision: renaming the files changes only `ls`."""
+    cfg = config(project, "bad_migrations")
+    script = ScriptDirectory.from_config(cfg)
+    before, heads = history_order(cfg), script.get_heads()
+    dated = {
+        p.name.split("_")[2]: p.name
+        for p in (project / "good_migrations" / "versions").glob("*.py")
+    }
+    versions = Path(script.versions)
+    for path in versions.glob("*.py"):
+        path.rename(versions / dated[path.name.split("_")[0]])
+    assert ScriptDirectory.from_config(cfg).get_heads() == heads
+    assert history_order(cfg) == ls_order(cfg) == before
 
 
 def test_date_first_template_keeps_both_same_day_migrations(project) -> None:

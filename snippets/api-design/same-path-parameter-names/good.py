@@ -46,6 +46,8 @@ async def read_creator(
     creator: Annotated[Profile, Depends(valid_creator_id)],
 ) -> Profile:
     return creator
+
+
 # --8<-- [end:app]
 
 

@@ -5,9 +5,7 @@ app = FastAPI()
 
 def count_primes(below: int) -> int:
     """Pure-Python number crunching: it holds the GIL for its whole run."""
-    return sum(
-        all(n % d for d in range(2, int(n**0.5) + 1)) for n in range(2, below)
-    )
+    return sum(all(n % d for d in range(2, int(n**0.5) + 1)) for n in range(2, below))
 
 
 @app.get("/primes")

@@ -10,9 +10,7 @@ from fastapi import Depends, FastAPI, Request
 
 def count_primes(below: int) -> int:
     """Pure-Python number crunching: it holds the GIL for its whole run."""
-    return sum(
-        all(n % d for d in range(2, int(n**0.5) + 1)) for n in range(2, below)
-    )
+    return sum(all(n % d for d in range(2, int(n**0.5) + 1)) for n in range(2, below))
 
 
 @asynccontextmanager
@@ -45,4 +43,3 @@ async def primes(pool: CpuPool, below: int = 150_000) -> dict[str, int]:
 @app.get("/health")
 async def health() -> dict[str, str]:
     return {"status": "ok"}
-

@@ -40,4 +40,6 @@ async def list_posts(tenant_name: str, connection: Connection) -> list[Post]:
     post = sa.table(f"post_{tenant_name}", sa.column("id"), sa.column("title"))
     rows = await connection.execute(sa.select(post).order_by(post.c.id))
     return [Post(**row) for row in rows.mappings()]
+
+
 # --8<-- [end:route]

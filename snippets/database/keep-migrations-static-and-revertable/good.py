@@ -62,4 +62,6 @@ async def list_posts(tenant_name: str, connection: Connection) -> list[Post]:
     )
     rows = await connection.execute(query)
     return [Post(**row) for row in rows.mappings()]
+
+
 # --8<-- [end:route]

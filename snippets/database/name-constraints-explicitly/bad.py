@@ -31,6 +31,8 @@ class Post(Base):
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
 # --8<-- [end:models]
 
 

@@ -38,6 +38,8 @@ class Like(Base):
 
     postId: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
     authorId: Mapped[int] = mapped_column(ForeignKey("Authors.id"), primary_key=True)
+
+
 # --8<-- [end:models]
 
 
@@ -70,5 +72,8 @@ async def read_post(
     likes = await session.scalar(
         select(func.count()).select_from(Like).where(Like.postId == post_id)
     )
-    return {"title": post.title, "created": post.createdAt.isoformat(),
-            "likes": str(likes)}
+    return {
+        "title": post.title,
+        "created": post.createdAt.isoformat(),
+        "likes": str(likes),
+    }

@@ -38,6 +38,8 @@ class PostLike(Base):
 
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("author.id"), primary_key=True)
+
+
 # --8<-- [end:models]
 
 
@@ -70,5 +72,8 @@ async def read_post(
     likes = await session.scalar(
         select(func.count()).select_from(PostLike).where(PostLike.post_id == post_id)
     )
-    return {"title": post.title, "created": post.created_at.isoformat(),
-            "likes": str(likes)}
+    return {
+        "title": post.title,
+        "created": post.created_at.isoformat(),
+        "likes": str(likes),
+    }

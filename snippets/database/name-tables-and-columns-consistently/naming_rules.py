@@ -33,8 +33,12 @@ if __name__ == "__main__":
     from sqlalchemy import Column, Integer, Table
 
     metadata = MetaData()
-    Table("users", metadata, Column("id", Integer, primary_key=True),
-          Column("signedUpAt", DateTime))
+    Table(
+        "users",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("signedUpAt", DateTime),
+    )
     for problem in naming_problems(metadata):
         print(problem)
         #> users: table names are singular

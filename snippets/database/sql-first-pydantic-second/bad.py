@@ -90,4 +90,6 @@ async def list_posts(
             )
         )
     return posts
+
+
 # --8<-- [end:query]

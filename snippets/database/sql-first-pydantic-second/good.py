@@ -69,12 +69,15 @@ async def list_posts(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[Post]:
+    # One key, value pair a line, as the JSON object will read:
+    # fmt: off
     creator = sa.func.json_build_object(
         "id", profile.c.id,
         "first_name", profile.c.first_name,
         "last_name", profile.c.last_name,
         "username", profile.c.username,
     )
+    # fmt: on
     query = (
         sa.select(post.c.id, post.c.slug, post.c.title, creator.label("creator"))
         .join_from(post, profile)
@@ -84,4 +87,6 @@ async def list_posts(
     )
     rows = await connection.execute(query)  # one query, the nesting done by PostgreSQL
     return [Post.model_validate(row) for row in rows.mappings()]
+
+
 # --8<-- [end:query]

@@ -81,4 +81,6 @@ async def update_post(
         raise HTTPException(status_code=403, detail="Not the owner")
     POSTS[post_id] = post.model_copy(update=data.model_dump())
     return POSTS[post_id]
+
+
 # --8<-- [end:dependencies]

@@ -95,4 +95,6 @@ async def update_post(
 ) -> Post:
     POSTS[post.id] = post.model_copy(update=data.model_dump())
     return POSTS[post.id]
+
+
 # --8<-- [end:dependencies]

@@ -43,6 +43,8 @@ async def read_post(
     reader: Annotated[dict, Depends(active_user)],
 ) -> dict[str, str]:
     return {"title": post["title"], "reader": reader["name"]}
+
+
 # --8<-- [end:dependencies]
 
 

@@ -26,6 +26,8 @@ async def list_items(page: Annotated[Page, Depends(pagination)]) -> Page:
 def export() -> dict[str, str]:
     time.sleep(1)  # a sync SDK call: holds a worker thread while it waits
     return {"export": "done"}
+
+
 # --8<-- [end:app]
 
 

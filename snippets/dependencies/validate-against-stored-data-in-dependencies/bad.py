@@ -47,6 +47,8 @@ async def update_post(post_id: int, data: PostUpdate) -> Post:
 @app.get("/posts/{post_id}/reviews")
 async def read_reviews(post_id: int) -> list[Review]:
     return REVIEWS.get(post_id, [])  # and here the lookup itself
+
+
 # --8<-- [end:app]
 
 

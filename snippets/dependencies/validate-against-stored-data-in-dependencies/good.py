@@ -53,6 +53,8 @@ async def update_post(
 @app.get("/posts/{post_id}/reviews")
 async def read_reviews(post: Annotated[Post, Depends(valid_post_id)]) -> list[Review]:
     return REVIEWS.get(post.id, [])
+
+
 # --8<-- [end:app]
 
 

@@ -22,6 +22,8 @@ async def pool() -> AsyncIterator[asyncpg.Pool]:
         app.dependency_overrides[get_pool] = lambda: pool
         yield pool
         app.dependency_overrides.clear()
+
+
 # --8<-- [end:pool]
 
 
@@ -38,4 +40,6 @@ async def test_read_post(client: TestClient, pool: asyncpg.Pool) -> None:
     await pool.execute("UPDATE posts SET title = 'Engines, revised' WHERE id = 1")
     response = client.get("/posts/1")
     assert response.json() == {"id": 1, "title": "Engines, revised"}
+
+
 # --8<-- [end:client]

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -34,6 +36,45 @@ START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 
 _executed: set[Path] = set()
+_watched: list[str] = []
+_copies: dict[Path, Path] = {}  # a copy of a snippet folder -> the folder it was copied from
+_hooked: list[bool] = []
+EXECUTED_OUT = "FASTAPI_PRACTICES_EXECUTED_OUT"
+WATCHED_DIR = "FASTAPI_PRACTICES_WATCHED_DIR"
+
+
+def _on_audit_event(event: str, args: tuple[object, ...]) -> None:
+    # `exec` is raised for every module body Python runs, however it was loaded (import,
+    # importlib by path, alembic's revision loader): its code object names the file.
+    if event == "exec" and args:
+        filename = getattr(args[0], "co_filename", "")
+        if filename.startswith(tuple(_watched)):
+            mark_executed(Path(filename))
+
+
+def watch_executions(*folders: Path) -> None:
+    """From now on, also note every Python file under `folders` that this process executes.
+    (An audit hook: it stays for the life of the process.)"""
+    if not _hooked:
+        sys.addaudithook(_on_audit_event)
+        _hooked.append(True)
+    _watched.extend(str(folder.resolve()) + os.sep for folder in folders)
+
+
+def copy_snippets(source: Path, dest: Path, *, ignore: Sequence[str] = ("__pycache__",)) -> Path:
+    """Copy a snippet folder for a test to change or run elsewhere; what runs from the copy
+    counts as running the snippet files it came from."""
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(*ignore))
+    _copies[dest.resolve()] = source.resolve()
+    watch_executions(dest)
+    return dest
+
+
+def _original(path: Path) -> Path:
+    for copy, source in _copies.items():
+        if path.is_relative_to(copy):
+            return source / path.relative_to(copy)
+    return path
 
 
 def snippets_dir() -> Path:
@@ -52,7 +93,7 @@ def snippet_path(practice_dir: str, name: str) -> Path:
 def mark_executed(*paths: Path) -> None:
     """Note that a test ran these snippet files (or every `.py` file under these folders)."""
     for path in paths:
-        path = path.resolve()
+        path = _original(path.resolve())
         _executed.update(path.rglob("*.py") if path.is_dir() else [path])
 
 
@@ -133,6 +174,12 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)  # workers the server started and left behind
 
 
+def _mark_executed_by_child(report: Path) -> None:
+    """The snippet files a stopped server executed (written at its exit), as executed here."""
+    if report.is_file():
+        mark_executed(*(Path(p) for p in json.loads(report.read_text())))
+
+
 @contextmanager
 def live_server(
     app_path: Path,
@@ -151,14 +198,14 @@ def live_server(
     """
     app_dir = app_dir or app_path.parent
     module = module or app_path.stem
-    mark_executed(app_dir if module != app_path.stem else app_path)
     with contextlib.ExitStack() as stack:
         sock = stack.enter_context(bound_socket())
         port = sock.getsockname()[1]
+        executed_out = stack.enter_context(tempfile.TemporaryDirectory()) + "/executed.json"
         cmd = [
             sys.executable,
             "-m",
-            "uvicorn",
+            "fastapi_practices.testing.serve",
             f"{module}:{app}",
             "--app-dir",
             str(app_dir),
@@ -169,7 +216,13 @@ def live_server(
             "--no-access-log",
             *args,
         ]
-        child_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        child_env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            EXECUTED_OUT: executed_out,
+            WATCHED_DIR: os.pathsep.join(_watched or [str(snippets_dir())]),
+            **(env or {}),
+        }
         # A file, not a pipe: a chatty server never blocks on it.
         log = stack.enter_context(tempfile.TemporaryFile())
         process = subprocess.Popen(
@@ -181,6 +234,7 @@ def live_server(
             pass_fds=(sock.fileno(),),
             start_new_session=True,
         )
+        stack.callback(_mark_executed_by_child, Path(executed_out))
         stack.callback(_stop_group, process)
         server = LiveServer(url=f"http://{HOST}:{port}", process=process, log=log)
 

@@ -12,6 +12,7 @@ skipped records nothing. With `--record`, a run that passed merges the kept figu
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shlex
@@ -55,6 +56,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="merge the figures the passing behaviour tests measured into "
         "tests/measurements/<ID>.json (only when the whole run passes)",
     )
+    parser.addoption(
+        "--snippets-executed",
+        metavar="FILE",
+        default=None,
+        help="add the snippet files this session's tests executed to FILE (JSON), so "
+        "several sessions (make test runs two) can be checked together",
+    )
+    parser.addoption(
+        "--require-every-snippet",
+        action="store_true",
+        help="fail the session when a snippet file was executed by no test (of this session "
+        "and those recorded in --snippets-executed), naming each file",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -70,6 +84,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # test hands them, never the developer's server.
     config.stash[_server_url_key] = os.environ.pop("DATABASE_URL", None)
     config.pluginmanager.register(_Recorder(config, root), "fastapi-practices-recorder")
+    config.pluginmanager.register(_SnippetCoverage(config, root), "fastapi-practices-snippets")
+    from fastapi_practices.testing.live import watch_executions
+
+    watch_executions(root / "snippets")
 
 
 def _project_root(config: pytest.Config) -> Path:
@@ -180,3 +198,65 @@ class _Recorder:
         for path, measurements in writes:  # all or nothing
             path.write_text(measurements.model_dump_json(indent=2) + "\n")
             say(f"--record: {len(measurements.figures)} figures in {path.relative_to(self.root)}")
+
+
+EXECUTED = "fastapi-practices-executed"
+
+
+class _SnippetCoverage:
+    """Which snippet files the tests executed (loaded, served, or run by pytest-examples).
+
+    Each report carries the files its test phase executed for the first time in that
+    process, so the controller of an xdist run sees every worker's. With
+    `--require-every-snippet`, a snippet file that nothing executed fails the session.
+    """
+
+    def __init__(self, config: pytest.Config, root: Path) -> None:
+        self.config = config
+        self.root = root
+        self.executed: set[str] = set()
+        self.reported: set[Path] = set()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+        from fastapi_practices.testing.live import executed_snippets
+
+        outcome = yield
+        new = executed_snippets() - self.reported
+        self.reported |= new
+        if new:
+            outcome.get_result().user_properties.append((EXECUTED, sorted(map(str, new))))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for name, payload in report.user_properties:
+            if name == EXECUTED:
+                self.executed.update(payload)  # type: ignore[arg-type]
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        config = self.config
+        if hasattr(config, "workerinput"):
+            return
+        snippets = (self.root / "snippets").resolve()
+        executed = {
+            Path(p).resolve().relative_to(snippets).as_posix()
+            for p in self.executed
+            if Path(p).resolve().is_relative_to(snippets)
+        }
+        store = config.getoption("snippets_executed")
+        if store:
+            path = Path(store)
+            if path.is_file():
+                executed |= set(json.loads(path.read_text()))
+            path.write_text(json.dumps(sorted(executed), indent=1) + "\n")
+        if not config.getoption("require_every_snippet") or exitstatus != 0:
+            return
+        every = {p.relative_to(snippets).as_posix() for p in snippets.rglob("*.py")}
+        missing = sorted(every - executed)
+        if missing:
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            say = reporter.write_line if reporter else print
+            for name in missing:
+                say(f"snippets/{name}: no test executed this snippet file")
+            say(f"{len(missing)} snippet files were executed by no test")
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -8,17 +8,21 @@ would, with --strict-markers and warnings as errors, and reads what pytest repor
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
 import types
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, WebSocket
+from starlette.types import Receive, Scope, Send
 
 from fastapi_practices.testing.live import mark_executed
 from fastapi_practices.testing.postgres import fresh_database
@@ -134,9 +138,11 @@ def test_sync_test_client_runs_the_app_on_another_loop(runs, record) -> None:
 
 
 def test_guide_fixture_does_not_run(tmp_path: Path, monkeypatch, record) -> None:
+    errors = []  # each error the guide's code raises, once it is asserted
     # As published: the module it imports TestClient from is another library, not httpx.
     with pytest.raises(ModuleNotFoundError, match="No module named 'async_asgi_testclient'"):
         exec(compile(GUIDE, "test_guide.py", "exec", dont_inherit=True), {})  # noqa: S102
+    errors.append("`ModuleNotFoundError`")
 
     # With that library installed, the return annotation names a type nobody imported.
     for name, attributes in [
@@ -149,6 +155,7 @@ def test_guide_fixture_does_not_run(tmp_path: Path, monkeypatch, record) -> None
         monkeypatch.setitem(sys.modules, name, module)
     with pytest.raises(NameError, match="name 'AsyncGenerator' is not defined"):
         exec(compile(GUIDE, "test_guide.py", "exec", dont_inherit=True), {})  # noqa: S102
+    errors.append("`NameError`")
 
     # Importing it, under pytest: the `asyncio` mark belongs to pytest-asyncio, so
     # --strict-markers refuses the module; with anyio's mark instead, the fixture body
@@ -172,15 +179,101 @@ def test_guide_fixture_does_not_run(tmp_path: Path, monkeypatch, record) -> None
         )
     )
     assert "'asyncio' not found in `markers` configuration option" in output, output
+    errors.append("unknown mark `asyncio`")
     assert "NameError: name 'AsyncClient' is not defined" in output, output
+    errors.append("`NameError`")
+    named = sorted(set(errors), key=errors.index)
     record(
         "guide",
         "The guide's fixture, as published, then fixed one error at a time",
-        4,
-        "4 errors: `ModuleNotFoundError`, two `NameError`, unknown mark `asyncio`",
+        len(errors),
+        f"{len(errors)} errors: "
+        + ", ".join(f"{errors.count(e)} × {e}" if errors.count(e) > 1 else e for e in named),
     )
 
 
 def test_app_keyword_was_removed_from_httpx() -> None:
     with pytest.raises(TypeError, match="unexpected keyword argument 'app'"):
         httpx.AsyncClient(app=FastAPI(), base_url="http://test")
+
+
+def test_testclient_warns_when_it_runs_on_httpx() -> None:
+    """Starlette's TestClient asks for the httpx2 package; with only httpx it warns on import."""
+    assert importlib.util.find_spec("httpx2") is None  # only httpx is installed here
+    result = subprocess.run(
+        [sys.executable, "-W", "always", "-c", "import starlette.testclient"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "StarletteDeprecationWarning: Using `httpx` with `starlette.testclient` is deprecated; "
+        "install `httpx2` instead." in result.stderr
+    ), result.stderr
+
+
+def test_asgi_transport_runs_no_lifespan_and_no_websocket() -> None:
+    """What the page says ASGITransport leaves out, and the ways around it it names."""
+    events: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        events.append("startup")
+        yield
+        events.append("shutdown")
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/ping")
+    async def ping() -> str:
+        return "pong"
+
+    @app.websocket("/ws")
+    async def greet(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("hello")
+        await websocket.close()
+
+    scopes: list[str] = []
+
+    async def recording(scope: Scope, receive: Receive, send: Send) -> None:
+        scopes.append(scope["type"])
+        await app(scope, receive, send)
+
+    handshake = {
+        "connection": "Upgrade",
+        "upgrade": "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+    }
+
+    async def through_asgi_transport() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=recording)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return [await client.get("/ping"), await client.get("/ws", headers=handshake)]
+
+    ping_response, ws_response = anyio.run(through_asgi_transport)
+    assert ping_response.json() == "pong"
+    # Neither a lifespan nor a websocket scope reached the app: two plain HTTP requests,
+    # and the handshake found no HTTP route.
+    assert scopes == ["http", "http"]
+    assert events == []
+    assert ws_response.status_code == 404
+
+    # In a fixture, the app's own lifespan context runs it.
+    async def with_lifespan() -> None:
+        async with app.router.lifespan_context(app):
+            assert events == ["startup"]
+
+    anyio.run(with_lifespan)
+    assert events == ["startup", "shutdown"]
+
+    # TestClient does speak WebSocket (and, as a context manager, runs the lifespan too).
+    from fastapi.testclient import TestClient
+
+    scopes.clear()
+    with TestClient(recording) as client, client.websocket_connect("/ws") as websocket:
+        assert websocket.receive_text() == "hello"
+    assert scopes == ["lifespan", "websocket"]

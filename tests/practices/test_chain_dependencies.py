@@ -4,6 +4,7 @@ minted here with PyJWT, against the snippets served by uvicorn in a subprocess."
 
 import secrets
 import time
+from collections import Counter
 from collections.abc import Callable
 
 import httpx
@@ -77,12 +78,14 @@ def test_chained_dependencies_reject_every_bad_token_on_every_route(seen, record
     expected = {case: status for case, (_, _, _, status) in CASES.items()}
     assert {case: good[case] for case in CASES} == expected
     assert good["bob's post title afterwards"] == "On the loom"
+    matched = sum(good[c] == s for c, s in expected.items())
+    per_status = Counter(good[case] for case in CASES)
     record(
         "good",
         "`good.py`: 15 requests (GET and PUT), statuses as expected",
-        sum(good[c] == s for c, s in expected.items()),
-        "15 of 15: 200 for valid; 401 for missing, expired, exp-less, wrongly signed, "
-        "HS384 and `alg: none` tokens; 403 for another's post or an inactive user",
+        matched,
+        f"{matched} of {len(expected)}: "
+        + ", ".join(f"{n} × {status}" for status, n in sorted(per_status.items())),
     )
 
 
@@ -106,7 +109,8 @@ def test_inline_checks_drift_and_the_put_copy_trusts_forged_tokens(seen, record)
         "PUT: alg none, forged as bob",
         "PUT: inactive user, own post",
     ]
-    assert bad["bob's post title afterwards"] == "edited: PUT: alg none, forged as bob"
+    forged_title = bad["bob's post title afterwards"]
+    assert forged_title == "edited: PUT: alg none, forged as bob"
     must_fail = [c for c, (_, m, _, s) in CASES.items() if m == "PUT" and s != 200]
     record(
         "bad",
@@ -119,13 +123,13 @@ def test_inline_checks_drift_and_the_put_copy_trusts_forged_tokens(seen, record)
         "bad_no_exp",
         "`bad.py`: GET with a token that has no `exp` claim",
         bad["token without exp"],
-        "200: accepted, and would be for ever",
+        f"{bad['token without exp']}: accepted, with no expiry to reach",
     )
     record(
         "bad_forged",
         "`bad.py`: bob's post title after an unsigned `alg: none` PUT",
-        bad["bob's post title afterwards"],
-        "overwritten by the forged token",
+        forged_title,
+        f"`{forged_title}`",
     )
 
 
@@ -140,7 +144,7 @@ def test_the_app_refuses_to_start_without_a_secret(monkeypatch) -> None:
 
 def test_pyjwt_refuses_to_decode_without_algorithms(record) -> None:
     token = mint("ada")
-    with pytest.raises(jwt.DecodeError, match='pass in a value for the "algorithms"'):
+    with pytest.raises(jwt.DecodeError, match='pass in a value for the "algorithms"') as refused:
         jwt.decode(token, SECRET)
     # With verification switched off, nothing is checked: not the signature, not exp.
     expired_unsigned = mint("bob", key=None, algorithm="none", expires_in=-60)
@@ -148,6 +152,6 @@ def test_pyjwt_refuses_to_decode_without_algorithms(record) -> None:
     record(
         "no_algorithms",
         f"PyJWT {jwt.__version__}: `jwt.decode(token, key)`, no `algorithms`",
-        "DecodeError",
-        "raises `DecodeError`: algorithms are required",
+        refused.type.__name__,
+        f"raises `{refused.type.__name__}`: {refused.value}",
     )

@@ -1,8 +1,11 @@
 """FBP403: a dependency reached through Depends runs once per request, however many
 dependants share it; a plain function call inside a dependency runs every time."""
 
+from typing import Annotated
+
 import httpx
 import pytest
+from fastapi import Depends, FastAPI, Header
 
 from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
 
@@ -69,3 +72,70 @@ def test_use_cache_false_gives_that_dependant_its_own_call(monkeypatch, record) 
     )
     # The cached dependant shares one call; the use_cache=False one gets a second.
     assert counts == [2, 2]
+
+
+@pytest.mark.parametrize(("name", "lookups", "status"), [("bad", 2, 403), ("good", 1, 200)])
+def test_checks_of_one_request_judge_one_version_of_the_user_only_with_depends(
+    monkeypatch, name, lookups, status
+) -> None:
+    """The user is deactivated while a request runs, right after its first lookup."""
+    module = load_snippet(snippet_path(PRACTICE, name))
+    fetch_user = module.fetch_user
+    versions: list[dict] = []
+
+    async def deactivating_fetch_user(user_name: str) -> dict | None:
+        user = await fetch_user(user_name)
+        versions.append(user)
+        module.USERS[user_name] = {**user, "active": False}  # an admin acts, mid-request
+        return user
+
+    monkeypatch.setattr(module, "fetch_user", deactivating_fetch_user)
+    with live_app(module.app) as url:
+        response = httpx.get(f"{url}/posts/1", headers=HEADERS)
+    assert len(versions) == lookups
+    if name == "bad":
+        # owned_post judged the active user, active_user then read the deactivated one.
+        assert [user["active"] for user in versions] == [True, False]
+        assert response.json() == {"detail": "Inactive user"}
+    else:
+        # Both checks were handed the one user loaded for this request.
+        assert response.json() == {"title": "Notes on engines", "reader": "ada"}
+    assert response.status_code == status
+
+
+def test_look_alike_loaders_are_two_dependencies() -> None:
+    """The cache key is the callable: two functions with the same body both run."""
+    calls = 0
+
+    async def fetch(x_user: str) -> dict:
+        nonlocal calls
+        calls += 1
+        return {"name": x_user}
+
+    async def current_user(x_user: Annotated[str, Header()]) -> dict:
+        return await fetch(x_user)
+
+    async def load_user(x_user: Annotated[str, Header()]) -> dict:
+        return await fetch(x_user)
+
+    app = FastAPI()
+
+    @app.get("/look-alikes")
+    async def look_alikes(
+        a: Annotated[dict, Depends(current_user)], b: Annotated[dict, Depends(load_user)]
+    ) -> list[dict]:
+        return [a, b]
+
+    @app.get("/one-function")
+    async def one_function(
+        a: Annotated[dict, Depends(current_user)], b: Annotated[dict, Depends(current_user)]
+    ) -> list[dict]:
+        return [a, b]
+
+    per_path = {}
+    with live_app(app) as url, httpx.Client(base_url=url) as client:
+        for path in ("/look-alikes", "/one-function"):
+            before = calls
+            assert client.get(path, headers=HEADERS).json() == [{"name": "ada"}] * 2
+            per_path[path] = calls - before
+    assert per_path == {"/look-alikes": 2, "/one-function": 1}

@@ -5,6 +5,9 @@ import pytest
 from fastapi_practices.testing.live import live_server, single_get, snippet_path
 from fastapi_practices.testing.load import burst
 
+# Measures time: runs in the session of its own that `make test` gives the timing tests.
+pytestmark = pytest.mark.timing
+
 PRACTICE = "async/dont-block-the-event-loop"
 CONCURRENT = 8
 

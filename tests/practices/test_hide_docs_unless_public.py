@@ -7,6 +7,8 @@ redirect page, ReDoc, and the OpenAPI schema they are all built from.
 
 from __future__ import annotations
 
+import re
+import runpy
 import textwrap
 import warnings
 from pathlib import Path
@@ -18,7 +20,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.config import Config
 
-from fastapi_practices.testing.live import live_app, live_server, snippet_path
+from fastapi_practices.testing.live import live_app, live_server, load_snippet, snippet_path
 
 PRACTICE = "api-design/hide-docs-unless-public"
 DOCS_URLS = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
@@ -125,6 +127,34 @@ def test_guide_pattern_openapi_url_none_hides_all_four(tmp_path: Path, record) -
     assert "UserWarning: Config file '.env' not found." in output
 
 
+def test_warnings_as_errors_stop_the_guide_app_at_import(tmp_path: Path, monkeypatch, request):
+    # This suite turns every warning into an error (pyproject's filterwarnings).
+    assert request.config.getini("filterwarnings")[0] == "error"
+    app_file = tmp_path / "guide_app.py"
+    app_file.write_text(GUIDE_APP)
+    monkeypatch.chdir(tmp_path)  # Config(".env") looks in the working directory: none here
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match=r"Config file '\.env' not found\."):
+            runpy.run_path(str(app_file))
+
+
+def test_good_without_environment_or_env_file_hides_the_docs_silently(
+    tmp_path: Path, monkeypatch, record
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.delenv("ENVIRONMENT", raising=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would fail the import
+        module = load_snippet(snippet_path(PRACTICE, "good"))
+    assert module.settings.environment == "production"
+    with live_app(module.app) as url:
+        statuses, _ = probe(url)
+    record("good-unset", "`good.py`, `ENVIRONMENT` unset, no `.env`", statuses, show(statuses))
+    assert statuses == ALL_HIDDEN
+
+
 def test_starlette_config_reads_env_file_and_warns_without_one(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     with pytest.warns(UserWarning, match=r"Config file '.*\.env' not found\."):
@@ -149,13 +179,15 @@ def test_a_hand_written_docs_route_outlives_openapi_url_none(record) -> None:
     with live_app(app) as url, httpx.Client(base_url=url) as client:
         docs = client.get("/docs")
         schema = client.get("/openapi.json")
+    told = re.search(r"url: '[^']*'", docs.text)
+    assert told is not None, docs.text
     record(
         "self-hosted",
         "Hand-written `/docs` route with `openapi_url=None`",
         {"/docs": docs.status_code, "/openapi.json": schema.status_code},
-        f"`/docs` {docs.status_code} (Swagger UI told to load `url: 'None'`) · "
+        f"`/docs` {docs.status_code} (Swagger UI told to load `{told.group()}`) · "
         f"`/openapi.json` {schema.status_code}",
     )
     assert docs.status_code == 200
-    assert "url: 'None'" in docs.text
+    assert told.group() == "url: 'None'"
     assert schema.status_code == 404

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -38,6 +41,25 @@ def cross_domain_imports_by_member(path: Path) -> list[str]:
         if len(parts) > 2 or any(a.asname in (None, a.name) for a in node.names):
             found.append(f"{path.name}:{node.lineno}: from {node.module} import {names}")
     return found
+
+
+def ruff(*args: str, cwd: Path) -> list[str]:
+    """Run the pinned ruff; one `file:line: CODE` per finding."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("ruff")), "check", "--no-cache", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return [
+        f"{name}:{line}: {rest.split()[0]}"
+        for name, line, _, rest in (
+            hit.split(":", 3) for hit in result.stdout.splitlines() if hit.count(":") >= 3
+        )
+    ]
 
 
 def error_code(name: str, path: str) -> tuple[int, str | None]:
@@ -96,3 +118,35 @@ def test_checker_flags_member_imports_from_other_domains(record) -> None:
         [len(bad), len(good)],
         f"{len(bad)} / {len(good)}",
     )
+
+
+def test_f811_misses_the_collision_once_the_first_name_is_used(tmp_path: Path) -> None:
+    """F811 only reports a name rebound while still unused: read it in between and it stays
+    quiet, though the second import still takes the name."""
+    lines = (FOLDER / "bad.py").read_text().splitlines()
+    second = lines.index("from src.posts.constants import ErrorCode") + 1
+    lines.insert(
+        lines.index("from src.auth.constants import ErrorCode") + 1, "X = ErrorCode.NOT_FOUND"
+    )
+    (tmp_path / "used_first.py").write_text("\n".join(lines) + "\n")
+    shutil.copy(FOLDER / "bad.py", tmp_path)
+    found = ruff("--isolated", "--select", "F811", "--output-format", "concise", ".", cwd=tmp_path)
+    assert found == [f"bad.py:{second}: F811"]
+
+
+def test_banned_from_in_a_domain_folder_flags_member_imports(tmp_path: Path) -> None:
+    """ruff's ICN003 (banned-from), set in a ruff.toml inside the posts folder, flags member
+    imports from the auth modules it lists, and not the aliased module imports."""
+    shutil.copytree(FOLDER / "src", tmp_path / "src")
+    for name in ("bad", "good"):
+        shutil.copy(FOLDER / f"{name}.py", tmp_path / "src" / "posts" / f"{name}_router.py")
+    auth_modules = sorted(f"src.auth.{p.stem}" for p in (FOLDER / "src" / "auth").glob("[!_]*.py"))
+    (tmp_path / "src" / "posts" / "ruff.toml").write_text(
+        '[lint]\nselect = ["ICN003"]\n[lint.flake8-import-conventions]\n'
+        f"banned-from = {auth_modules!r}\n".replace("'", '"')
+    )
+    found = ruff("--output-format", "concise", "src/posts", cwd=tmp_path)
+    assert found == [
+        "src/posts/bad_router.py:2: ICN003",
+        "src/posts/bad_router.py:3: ICN003",
+    ]

@@ -7,14 +7,22 @@ units of one alone), and how many cores the server's processes used meanwhile (C
 over wall seconds, from /proc), next to how many the machine offered at the time.
 """
 
+import multiprocessing
 import os
+import socket
 import statistics
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.context import BaseContext
 
 import pytest
 
 from fastapi_practices.testing.live import live_server, snippet_path
 from fastapi_practices.testing.load import burst
 from fastapi_practices.testing.proc import cores_available, process_tree_cpu
+
+# Measures time: runs in the session of its own that `make test` gives the timing tests.
+pytestmark = pytest.mark.timing
 
 PRACTICE = "async/keep-cpu-bound-work-off-the-event-loop"
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -25,7 +33,7 @@ ROUNDS = 3
 def measure(name: str, *, scaling: bool) -> dict[str, float]:
     with live_server(snippet_path(PRACTICE, name)) as server:
         cpu_url, health_url = f"{server.url}/primes", f"{server.url}/health"
-        # The probe is sent 0.03 s into a CPU request of about 0.2 s.
+        # The probe is sent 0.03 s into a CPU request.
         busy = burst(cpu_url, 1, probe_url=health_url, probe_delay=0.03)
         assert busy.probe is not None
         out = {"probe": busy.probe / busy.wall}
@@ -120,3 +128,34 @@ def test_process_pool_uses_the_cores(measured, record) -> None:
             "now: too busy to show work running in parallel"
         )
     assert good["cores"] > 1.3
+    # ...and two requests at once finish sooner than the `def` route's two, which share a core.
+    assert good["together"] < 0.9 * measured["bad_def_route"]["together"]
+
+
+def inode_seen_by_worker(context: BaseContext, fd: int) -> int | None:
+    """The inode behind descriptor `fd` in a fresh pool worker, or None if it is not open."""
+    with warnings.catch_warnings():
+        # Python 3.12 warns when a process that runs threads forks; that is not under test.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            future = pool.submit(os.fstat, fd)
+            error = future.exception(timeout=120)
+    return None if error else future.result().st_ino
+
+
+def test_a_forked_worker_inherits_open_sockets_a_spawned_one_does_not() -> None:
+    """The page's reason to prefer `spawn`, as good.py does."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        fd, inode = listener.fileno(), os.fstat(listener.fileno()).st_ino
+        assert inode_seen_by_worker(multiprocessing.get_context("fork"), fd) == inode
+        assert inode_seen_by_worker(multiprocessing.get_context("spawn"), fd) != inode
+
+
+def test_a_pool_without_max_workers_starts_one_process_per_cpu() -> None:
+    cpus = getattr(os, "process_cpu_count", os.cpu_count)()  # 3.13 on: process_cpu_count
+    pool = ProcessPoolExecutor(mp_context=multiprocessing.get_context("spawn"))
+    try:
+        # No process starts before the first submit; the size is fixed at construction.
+        assert pool._max_workers == cpus
+    finally:
+        pool.shutdown()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,6 +21,7 @@ import httpx
 import pytest
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.exc import ProgrammingError
 
 from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
@@ -154,15 +156,21 @@ def test_static_migrations_render_as_sql_without_a_database(kind, database, reco
         if kind == "bad":
             # Offline, op.get_bind() cannot return rows: the structure is unknown until it runs.
             no_rows = "'NoneType' object has no attribute 'scalars'"
-            with pytest.raises(AttributeError, match=no_rows):
+            with pytest.raises(AttributeError, match=no_rows) as error:
                 command.upgrade(alembic_config(kind, output), "head", sql=True)
-            shown = "fails: `AttributeError` (the migration must read rows first)"
+            value = error.type.__name__
+            shown = f"fails: `{value}` (the migration must read rows first)"
         else:
             command.upgrade(alembic_config(kind, output), "head", sql=True)
             script = output.getvalue()
             assert "CREATE TABLE post" in script and "UPDATE post SET slug" in script
-            shown = "prints the full SQL script"
-    record(f"{kind}-offline", f"`{kind}_migrations/`: `alembic upgrade head --sql`", shown, shown)
+            # Every revision of the chain, oldest first, is in the script.
+            rendered = re.findall(r"^-- Running upgrade \S* -> (\S+)$", script, re.M)
+            chain = ScriptDirectory.from_config(alembic_config(kind)).walk_revisions()
+            assert rendered == [s.revision for s in reversed(list(chain))]
+            value = rendered
+            shown = f"prints the full SQL script, revisions {' and '.join(rendered)}"
+    record(f"{kind}-offline", f"`{kind}_migrations/`: `alembic upgrade head --sql`", value, shown)
 
 
 def test_good_chain_round_trips_and_keeps_its_data(database, record) -> None:
@@ -186,14 +194,15 @@ def test_good_chain_round_trips_and_keeps_its_data(database, record) -> None:
     assert [p[2:] for p in posts()] == list(zip(titles, slugs, strict=True))
 
     downgrade(database, "good", "base")
-    assert schema(database) == {} and revision(database) is None
+    left = schema(database)
+    assert left == {} and revision(database) is None
     upgrade(database, "good")
     assert schema(database) == at_head and revision(database) == "0002"
     record(
         "good-round-trip",
         "`good_migrations/`: `upgrade head`, `downgrade base`, `upgrade head`",
-        "ok",
-        "all succeed; `downgrade base` leaves no table",
+        sorted(left),
+        f"all succeed; `downgrade base` leaves {', '.join(left) or 'no table'}",
     )
 
 
@@ -203,15 +212,17 @@ def test_downgrade_that_does_nothing_breaks_the_next_upgrade(postgres_server_url
         downgrade(db, "bad", "base")
         # Alembic records "no revision", yet 0003's table is still there...
         assert revision(db) is None
-        assert schema(db) == {"tag": ["id", "name"]}
+        left = schema(db)
+        assert left == {"tag": ["id", "name"]}
         # ...so the next upgrade, which believes it starts from nothing, collides with it.
         with pytest.raises(ProgrammingError, match='relation "tag" already exists') as exc:
             upgrade(db, "bad")
-        assert isinstance(exc.value.orig.__cause__, asyncpg.DuplicateTableError)
+        cause = exc.value.orig.__cause__
+        assert isinstance(cause, asyncpg.DuplicateTableError)
     record(
         "bad-round-trip",
         "`bad_migrations/`: `upgrade head`, `downgrade base`, `upgrade head`",
-        "DuplicateTableError",
-        "`downgrade base` leaves `tag` behind; the next upgrade fails: "
-        '`relation "tag" already exists`',
+        type(cause).__name__,
+        f"`downgrade base` leaves {', '.join(f'`{t}`' for t in left)} behind; "
+        f"the next upgrade fails: `{cause}`",
     )

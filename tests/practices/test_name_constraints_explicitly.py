@@ -16,7 +16,7 @@ import pytest
 from alembic.autogenerate import produce_migrations, render_python_code
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from sqlalchemy import CheckConstraint, Connection, MetaData, text
+from sqlalchemy import CheckConstraint, Connection, MetaData, create_engine, inspect, text
 from sqlalchemy.exc import CompileError, InvalidRequestError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -181,6 +181,55 @@ def test_constraint_name_token_requires_a_named_check() -> None:
 
             id: Mapped[int] = mapped_column(primary_key=True)
             title: Mapped[str]
+
+
+def test_server_picked_names_depend_on_the_server_and_the_table(database) -> None:
+    """The names PostgreSQL makes up follow what the table already has, and SQLite keeps
+    none: a hand-written DROP CONSTRAINT has to guess."""
+    module = snippet("bad")
+
+    def second_check(conn: Connection) -> list[str]:
+        module.Base.metadata.create_all(conn)
+        conn.execute(text("ALTER TABLE post ADD CHECK (title <> 'draft')"))
+        return list(
+            conn.execute(
+                text(
+                    "SELECT conname FROM pg_constraint"
+                    " WHERE conrelid = to_regclass('post') AND contype = 'c' ORDER BY conname"
+                )
+            ).scalars()
+        )
+
+    assert in_schema(database, "second_check", second_check) == [
+        "post_title_check",
+        "post_title_check1",
+    ]
+
+    engine = create_engine("sqlite://")
+    try:
+        with engine.begin() as conn:
+            module.Base.metadata.create_all(conn)
+            tables = inspect(conn)
+            unique = tables.get_unique_constraints("post")
+            checks = tables.get_check_constraints("post")
+    finally:
+        engine.dispose()
+    assert [(c["name"], c["column_names"]) for c in unique] == [(None, ["slug"])]
+    assert [c["name"] for c in checks] == [None]
+
+
+def test_postgres_truncates_identifiers_at_63_bytes(database) -> None:
+    long_name = "post_" + "very_long_" * 7 + "check"
+
+    def create(conn: Connection) -> str:
+        conn.execute(text(f"CREATE TABLE post (id int CONSTRAINT {long_name} CHECK (id > 0))"))
+        return conn.execute(
+            text("SELECT conname FROM pg_constraint WHERE conrelid = to_regclass('post')")
+        ).scalar_one()
+
+    stored = in_schema(database, "long_name", create)
+    assert len(long_name.encode()) == 80
+    assert len(stored.encode()) == 63 and long_name.startswith(stored)
 
 
 @pytest.mark.parametrize("name", ["bad", "good"])

@@ -68,15 +68,25 @@ def test_rules_name_every_offending_table_and_column(naming_problems, record) ->
         len(problems),
         f"{len(problems)}, e.g. `{problems[5]}`",
     )
-    assert {
-        "Authors: table names are lower_snake_case",
-        "posts: table names are singular",
-        "posts.createdAt: column names are lower_snake_case",
-        "posts.updated: datetime columns end in _at",
-        "posts.publish_day: date columns end in _date",
-        "posts.author: foreign key columns end in _id",
-        "likes.postId: column names are lower_snake_case",
-    } <= set(problems)
+    # Every offence in bad.py's models, once each, and nothing else.
+    assert sorted(problems) == sorted(
+        [
+            "Authors: table names are lower_snake_case",
+            "Authors: table names are singular",
+            "Authors.displayName: column names are lower_snake_case",
+            "posts: table names are singular",
+            "posts.author: foreign key columns end in _id",
+            "posts.createdAt: column names are lower_snake_case",
+            "posts.createdAt: datetime columns end in _at",
+            "posts.updated: datetime columns end in _at",
+            "posts.publish_day: date columns end in _date",
+            "likes: table names are singular",
+            "likes.postId: column names are lower_snake_case",
+            "likes.postId: foreign key columns end in _id",
+            "likes.authorId: column names are lower_snake_case",
+            "likes.authorId: foreign key columns end in _id",
+        ]
+    )
 
 
 def test_rules_pass_on_consistent_names(naming_problems, record) -> None:
@@ -161,21 +171,25 @@ def test_snake_case_names_need_no_quotes(stored_names, database, record) -> None
 def test_singular_user_collides_with_a_keyword(database, record) -> None:
     """`user` is reserved in PostgreSQL: unquoted, it means the session's user, not a table."""
 
-    def work(conn: Connection) -> str:
+    def work(conn: Connection) -> dict[str, str]:
         metadata = MetaData()
         Table("user", metadata, Column("id", Integer, primary_key=True))
         metadata.create_all(conn)  # SQLAlchemy quotes it: CREATE TABLE "user"
-        return try_sql(conn, "SELECT * FROM user")
+        conn.execute(text('INSERT INTO "user" (id) VALUES (42)'))
+        return {
+            sql: try_sql(conn, sql)
+            for sql in ("SELECT * FROM user", 'SELECT * FROM "user"', "SELECT current_user")
+        }
 
-    outcome = in_schema(database, "keyword", work)
+    results = in_schema(database, "keyword", work)
+    outcome, row, role = results.values()
+    assert row == "42"
+    assert outcome == role != row
     record(
         "user",
         "A table named `user`: `SELECT * FROM user` returns",
         outcome,
-        f"`{outcome}` (the current role, not a row of the table)",
-    )
-    assert outcome == in_schema(
-        database, "keyword", lambda conn: try_sql(conn, "SELECT current_user"), fresh=False
+        f"`{outcome}` (`current_user`; the table's row is `{row}`)",
     )
 
 

@@ -14,6 +14,9 @@ import pytest
 from fastapi_practices.testing.live import live_app, live_server, load_snippet, snippet_path
 from fastapi_practices.testing.load import burst
 
+# Measures time: runs in the session of its own that `make test` gives the timing tests.
+pytestmark = pytest.mark.timing
+
 PRACTICE = "dependencies/prefer-async-dependencies-for-non-io-work"
 SLOW = 1.0  # seconds /export sleeps in the snippets
 PROBES = 5
@@ -109,7 +112,7 @@ def test_async_dependency_runs_on_the_event_loop(monkeypatch, record) -> None:
 
 @pytest.fixture(scope="module")
 def latencies() -> dict[str, float]:
-    # As many slow sync requests as the pool has tokens: the pool is full, nothing queued.
+    # More slow sync requests than the pool has tokens: the pool is full, with a queue.
     return {name: probe_latency(name, exports=EXPORTS) for name in ("bad", "good")}
 
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi import Depends, FastAPI, HTTPException, Query
 from pydantic import BaseModel, PydanticUserError, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
 
@@ -129,3 +130,37 @@ def test_value_error_is_a_422_only_where_fastapi_validates(record) -> None:
         [query.status_code, depends.status_code],
         f"{query.status_code} / {depends.status_code} Internal Server Error",
     )
+
+
+def test_assertion_and_custom_errors_also_become_422_entries() -> None:
+    class Booking(BaseModel):
+        nights: int
+        guests: int
+
+        @field_validator("nights")
+        @classmethod
+        def at_least_one_night(cls, nights: int) -> int:
+            if nights < 1:
+                raise AssertionError("book at least one night")
+            return nights
+
+        @field_validator("guests")
+        @classmethod
+        def room_size(cls, guests: int) -> int:
+            if guests > 4:
+                raise PydanticCustomError("too_many_guests", "at most {limit} guests", {"limit": 4})
+            return guests
+
+    probe = FastAPI()
+
+    @probe.post("/bookings", status_code=201)
+    async def book(booking: Booking) -> Booking:
+        return booking
+
+    with live_app(probe) as url, httpx.Client(base_url=url) as client:
+        response = client.post("/bookings", json={"nights": 0, "guests": 9})
+    assert response.status_code == 422
+    assert [(e["type"], e["loc"], e["msg"], e["input"]) for e in response.json()["detail"]] == [
+        ("assertion_error", ["body", "nights"], "Assertion failed, book at least one night", 0),
+        ("too_many_guests", ["body", "guests"], "at most 4 guests", 9),
+    ]

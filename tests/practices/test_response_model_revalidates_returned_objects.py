@@ -8,10 +8,11 @@ annotation), a dict, or an instance with no response model at all.
 from collections import Counter
 from typing import Any, Self
 
+import fastapi.routing
 import httpx
 import pytest
 from fastapi import FastAPI
-from pydantic import BaseModel, field_validator, model_validator
+from pydantic import BaseModel, TypeAdapter, field_validator, model_validator
 
 from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
 
@@ -134,3 +135,36 @@ def test_side_effect_in_after_validator_fires_twice(name, expected, record):
         str(len(module.audit_log)),
     )
     assert module.audit_log == ["signup ada"] * expected
+
+
+def test_json_is_written_by_pydantic_with_a_model_and_by_jsonable_encoder_without(monkeypatch):
+    """Which code turns the returned object into the response body, per route."""
+    used: list[tuple[str, object]] = []
+    jsonable_encoder = fastapi.routing.jsonable_encoder
+    dump_json = TypeAdapter.dump_json
+
+    def spy_jsonable_encoder(obj: Any, *args: Any, **kwargs: Any) -> Any:
+        result = jsonable_encoder(obj, *args, **kwargs)
+        used.append(("jsonable_encoder", result))
+        return result
+
+    def spy_dump_json(self: TypeAdapter[Any], value: Any, /, **kwargs: Any) -> bytes:
+        result = dump_json(self, value, **kwargs)
+        used.append(("TypeAdapter.dump_json", result))
+        return result
+
+    monkeypatch.setattr(fastapi.routing, "jsonable_encoder", spy_jsonable_encoder)
+    monkeypatch.setattr(TypeAdapter, "dump_json", spy_dump_json)
+    seen = {}
+    with live_app(probe) as url, httpx.Client(base_url=url) as client:
+        for path in ("/instance-annotation", "/instance-response-model", "/instance-no-model"):
+            used.clear()
+            response = client.get(path)
+            seen[path] = (list(used), response.content)
+    for path in ("/instance-annotation", "/instance-response-model"):
+        # Pydantic's serializer wrote the JSON bytes, and they went out unchanged.
+        calls, body = seen[path]
+        assert calls == [("TypeAdapter.dump_json", body)], path
+    calls, body = seen["/instance-no-model"]
+    assert calls == [("jsonable_encoder", {"username": "ada"})]
+    assert body == b'{"username":"ada"}'

@@ -7,6 +7,9 @@ it through the RATES_API_URL environment variable. The snippets call it with a r
 `httpx.Client` (the stand-in for any synchronous SDK) or `httpx.AsyncClient`.
 """
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import anyio
@@ -17,6 +20,9 @@ import pytest
 from fastapi_practices.testing import probe_apps
 from fastapi_practices.testing.live import live_server, snippet_path
 from fastapi_practices.testing.load import burst
+
+# Measures time: runs in the session of its own that `make test` gives the timing tests.
+pytestmark = pytest.mark.timing
 
 PROBE_APPS = Path(probe_apps.__file__)
 
@@ -89,3 +95,40 @@ def test_anyio_run_sync_takes_no_keyword_arguments() -> None:
             await anyio.to_thread.run_sync(call, "/rates/eur", params={"day": "today"})
 
     anyio.run(main)
+
+
+LINT_PROBE = """\
+import httpx
+import requests
+
+
+async def through_a_parameter(client: httpx.Client) -> None:
+    client.get("/rates/eur")
+
+
+async def through_requests() -> None:
+    requests.get("https://rates.example/eur", timeout=5)
+"""
+
+
+def async_findings(*args: str, stdin: str | None = None) -> list[tuple[str, int]]:
+    """(rule, line) for ASYNC210 and ASYNC212 findings, ruff's own settings otherwise."""
+    command = [sys.executable, "-m", "ruff", "check", "--isolated", "--output-format", "json"]
+    result = subprocess.run(
+        [*command, "--select", "ASYNC210,ASYNC212", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return sorted((d["code"], d["location"]["row"]) for d in json.loads(result.stdout))
+
+
+def test_ruff_knows_requests_and_an_annotated_httpx_client_but_not_bad_py() -> None:
+    """The page's "Lint rarely saves you": each rule fires on its plain case, and neither on
+    bad.py, whose client arrives through an `Annotated[..., Depends(...)]` alias."""
+    probe = async_findings("--stdin-filename", "probe.py", "-", stdin=LINT_PROBE)
+    assert probe == [("ASYNC210", 10), ("ASYNC212", 6)]
+    assert async_findings(str(snippet_path(PRACTICE, "bad"))) == []

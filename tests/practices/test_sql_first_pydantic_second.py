@@ -27,6 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from fastapi_practices.testing.live import live_app, load_snippet, single_get, snippet_path
 from fastapi_practices.testing.postgres import Database
 
+# Measures time: runs in the session of its own that `make test` gives the timing tests.
+pytestmark = pytest.mark.timing
+
 PRACTICE = "database/sql-first-pydantic-second"
 CREATORS, POSTS, PAGE = 200, 1_200, 100
 

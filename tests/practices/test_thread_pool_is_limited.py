@@ -16,6 +16,9 @@ from fastapi_practices.testing.load import burst
 from fastapi_practices.testing.probe_apps import HOLD
 from fastapi_practices.testing.proc import process_status
 
+# Measures time: runs in the session of its own that `make test` gives the timing tests.
+pytestmark = pytest.mark.timing
+
 PROBE_APPS = Path(probe_apps.__file__)
 
 PRACTICE = "async/thread-pool-is-limited"
@@ -129,6 +132,9 @@ def test_raised_limit_serves_them_in_one_round(snippets, record) -> None:
         f"{good['virtual_kib_per_thread'] / 1024:.1f} MiB / "
         f"{max(good['resident_kib_per_thread'], 0):.0f} KiB",
     )
+    # Each new thread reserves address space (its stack, malloc arenas) far beyond the pages
+    # it touches: the page says so, and the figure above shows both.
+    assert good["virtual_kib_per_thread"] > 20 * max(good["resident_kib_per_thread"], 1)
 
 
 def test_sync_dependency_of_an_async_route_waits_for_a_thread(probe, snippets, record) -> None:

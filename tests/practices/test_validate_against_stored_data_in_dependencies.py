@@ -2,6 +2,10 @@
 it the same answer for a missing post, with one lookup per request; routes that each look
 the post up themselves drift apart."""
 
+import json
+import subprocess
+import sys
+
 import httpx
 import pytest
 
@@ -89,3 +93,63 @@ def test_per_route_lookups_drift_apart(monkeypatch, record) -> None:
     # The copy that forgot the lookup answers "no reviews" for a post that does not exist.
     assert missing["GET /posts/{id}/reviews"] == (200, "[]")
     assert len(set(missing.values())) == 3
+
+
+def test_a_malformed_id_is_refused_with_422_before_the_lookup(monkeypatch) -> None:
+    module = load_snippet(snippet_path(PRACTICE, "good"))
+    calls = 0
+    fetch_post = module.fetch_post
+
+    async def counting_fetch_post(post_id: int):
+        nonlocal calls
+        calls += 1
+        return await fetch_post(post_id)
+
+    monkeypatch.setattr(module, "fetch_post", counting_fetch_post)
+    with live_app(module.app) as url, httpx.Client(base_url=url) as client:
+        for method, path in ROUTES:
+            response = call(client, method, path.replace("{id}", "abc"), 0)
+            assert response.status_code == 422, f"{method} {path}"
+            (error,) = response.json()["detail"]
+            assert (error["type"], error["loc"]) == ("int_parsing", ["path", "post_id"])
+        assert call(client, "GET", "/posts/{id}", 1).status_code == 200
+    # The type check answered first: the dependency never looked anything up for "abc".
+    assert calls == 1
+
+
+DEFAULT_VALUE_FORM = """
+from fastapi import Depends, FastAPI
+
+app = FastAPI()
+
+
+async def valid_post_id(post_id: int) -> dict:
+    return {"id": post_id}
+
+
+@app.get("/posts/{post_id}")
+async def read_post(post: dict = Depends(valid_post_id)) -> dict:
+    return post
+"""
+
+
+RUFF = (sys.executable, "-m", "ruff")
+
+
+def fast_rules(source: str) -> list[str]:
+    """The FAST rule codes ruff (no configuration, FAST selected) reports on `source`."""
+    result = subprocess.run(
+        [*RUFF, "check", "--isolated", "--select", "FAST", "--output-format", "json", "-"],
+        input=source,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return sorted(d["code"] for d in json.loads(result.stdout))
+
+
+def test_ruff_flags_the_default_value_form_and_not_annotated() -> None:
+    assert fast_rules(DEFAULT_VALUE_FORM) == ["FAST002"]
+    assert fast_rules(snippet_path(PRACTICE, "good").read_text()) == []

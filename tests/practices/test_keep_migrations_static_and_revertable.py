@@ -121,9 +121,13 @@ def test_structure_must_not_depend_on_the_rows(kind, two_databases, record) -> N
 
     # A tenant that signs up after the deploy, asked for through the live app.
     sql(first, "INSERT INTO tenant (name) VALUES ('umbrella')")
-    with database_url(first):
-        app = load_snippet(snippet_path(PRACTICE, kind)).app  # its engine reads DATABASE_URL
-    with live_app(app) as url, httpx.Client(base_url=url, timeout=10) as client:
+    app = load_snippet(snippet_path(PRACTICE, kind)).app
+    # Its settings read DATABASE_URL when it starts.
+    with (
+        database_url(first),
+        live_app(app) as url,
+        httpx.Client(base_url=url, timeout=10) as client,
+    ):
         existing = client.get("/tenants/acme/posts")
         newcomer = client.get("/tenants/umbrella/posts")
     assert existing.status_code == 200 and existing.json() == []

@@ -1,14 +1,12 @@
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel
+from pydantic_settings import BaseSettings
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
-
-engine = create_async_engine(os.environ["DATABASE_URL"])
 
 # The schema good_migrations/ builds: the same tables on every database.
 metadata = sa.MetaData()
@@ -28,8 +26,16 @@ post = sa.Table(
 )
 
 
+class Settings(BaseSettings):
+    database_url: str  # postgresql+asyncpg://...; no default: no URL, no start-up
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The engine (and its pool) is made once the app starts, from settings, and
+    # disposed of when it stops; never at import.
+    engine = create_async_engine(Settings().database_url)
+    app.state.engine = engine
     yield
     await engine.dispose()
 
@@ -37,8 +43,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 app = FastAPI(lifespan=lifespan)
 
 
-async def connect() -> AsyncIterator[AsyncConnection]:
-    async with engine.connect() as connection:
+async def connect(request: Request) -> AsyncIterator[AsyncConnection]:
+    async with request.app.state.engine.connect() as connection:
         yield connection
 
 

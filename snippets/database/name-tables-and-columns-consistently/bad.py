@@ -1,10 +1,10 @@
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Request
+from pydantic_settings import BaseSettings
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -43,13 +43,16 @@ class Like(Base):
 # --8<-- [end:models]
 
 
-engine = create_async_engine(
-    os.environ.get("DATABASE_URL", "postgresql+asyncpg://localhost/blog")
-)
+class Settings(BaseSettings):
+    database_url: str  # postgresql+asyncpg://...; no default: no URL, no start-up
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The engine (and its pool) is made once the app starts, from settings, and
+    # disposed of when it stops; never at import.
+    engine = create_async_engine(Settings().database_url)
+    app.state.engine = engine
     yield
     await engine.dispose()
 
@@ -57,8 +60,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 app = FastAPI(lifespan=lifespan)
 
 
-async def get_session() -> AsyncIterator[AsyncSession]:
-    async with AsyncSession(engine) as session:
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with AsyncSession(request.app.state.engine) as session:
         yield session
 
 

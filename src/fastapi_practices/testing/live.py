@@ -3,6 +3,10 @@
 Each server gets a socket this process bound first (so no other process can take its port
 between choosing and binding it), runs in its own process group (so the workers it spawns
 stop with it), and is stopped when the `with` block ends, whatever happened inside.
+
+It also keeps the record of which snippet files ran, in this process (an audit hook on
+every module body Python executes) and in the servers it starts (they report at exit), for
+the session's check that no snippet file goes unexecuted.
 """
 
 from __future__ import annotations

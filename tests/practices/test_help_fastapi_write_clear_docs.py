@@ -7,10 +7,7 @@ code it received against the codes the document lists for that operation.
 
 from __future__ import annotations
 
-import json
 import struct
-import subprocess
-import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +17,7 @@ from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from fastapi_practices.testing.lint import rule_codes
 from fastapi_practices.testing.live import live_app, live_server, load_snippet, snippet_path
 from fastapi_practices.testing.project import ROOT
 
@@ -310,21 +308,9 @@ async def read_order(order_id: int) -> Order:
 """
 
 
-RUFF = (sys.executable, "-m", "ruff")
-
-
 def fast_rules(source: str) -> list[str]:
     """The FAST rule codes ruff (no configuration, FAST selected) reports on `source`."""
-    result = subprocess.run(
-        [*RUFF, "check", "--isolated", "--select", "FAST", "--output-format", "json", "-"],
-        input=source,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode in (0, 1), result.stderr
-    return sorted(d["code"] for d in json.loads(result.stdout))
+    return rule_codes(source, "FAST")
 
 
 def test_ruff_flags_a_response_model_repeated_in_the_annotation() -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import ast
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
+from fastapi_practices.testing.lint import ruff_findings
 from fastapi_practices.testing.live import live_server, snippet_path
 from fastapi_practices.testing.project import SNIPPETS
 
@@ -44,21 +43,10 @@ def cross_domain_imports_by_member(path: Path) -> list[str]:
 
 
 def ruff(*args: str, cwd: Path) -> list[str]:
-    """Run the pinned ruff; one `file:line: CODE` per finding."""
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("ruff")), "check", "--no-cache", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode in (0, 1), result.stderr
+    """Run the pinned ruff; one `file:line: CODE` per finding, the file relative to `cwd`."""
     return [
-        f"{name}:{line}: {rest.split()[0]}"
-        for name, line, _, rest in (
-            hit.split(":", 3) for hit in result.stdout.splitlines() if hit.count(":") >= 3
-        )
+        f"{Path(d['filename']).relative_to(cwd)}:{d['location']['row']}: {d['code']}"
+        for d in ruff_findings(*args, cwd=cwd)
     ]
 
 
@@ -130,7 +118,7 @@ def test_f811_misses_the_collision_once_the_first_name_is_used(tmp_path: Path) -
     )
     (tmp_path / "used_first.py").write_text("\n".join(lines) + "\n")
     shutil.copy(FOLDER / "bad.py", tmp_path)
-    found = ruff("--isolated", "--select", "F811", "--output-format", "concise", ".", cwd=tmp_path)
+    found = ruff("--isolated", "--select", "F811", ".", cwd=tmp_path)
     assert found == [f"bad.py:{second}: F811"]
 
 
@@ -145,7 +133,7 @@ def test_banned_from_in_a_domain_folder_flags_member_imports(tmp_path: Path) -> 
         '[lint]\nselect = ["ICN003"]\n[lint.flake8-import-conventions]\n'
         f"banned-from = {auth_modules!r}\n".replace("'", '"')
     )
-    found = ruff("--output-format", "concise", "src/posts", cwd=tmp_path)
+    found = ruff("src/posts", cwd=tmp_path)
     assert found == [
         "src/posts/bad_router.py:2: ICN003",
         "src/posts/bad_router.py:3: ICN003",

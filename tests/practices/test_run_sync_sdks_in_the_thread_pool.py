@@ -7,9 +7,6 @@ it through the RATES_API_URL environment variable. The snippets call it with a r
 `httpx.Client` (the stand-in for any synchronous SDK) or `httpx.AsyncClient`.
 """
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import anyio
@@ -18,6 +15,7 @@ import httpx
 import pytest
 
 from fastapi_practices.testing import probe_apps
+from fastapi_practices.testing.lint import ruff_findings
 from fastapi_practices.testing.live import live_server, snippet_path
 from fastapi_practices.testing.load import burst
 
@@ -113,17 +111,8 @@ async def through_requests() -> None:
 
 def async_findings(*args: str, stdin: str | None = None) -> list[tuple[str, int]]:
     """(rule, line) for ASYNC210 and ASYNC212 findings, ruff's own settings otherwise."""
-    command = [sys.executable, "-m", "ruff", "check", "--isolated", "--output-format", "json"]
-    result = subprocess.run(
-        [*command, "--select", "ASYNC210,ASYNC212", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode in (0, 1), result.stderr
-    return sorted((d["code"], d["location"]["row"]) for d in json.loads(result.stdout))
+    found = ruff_findings("--isolated", "--select", "ASYNC210,ASYNC212", *args, stdin=stdin)
+    return sorted((d["code"], d["location"]["row"]) for d in found)
 
 
 def test_ruff_knows_requests_and_an_annotated_httpx_client_but_not_bad_py() -> None:

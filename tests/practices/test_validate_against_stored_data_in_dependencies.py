@@ -2,13 +2,10 @@
 it the same answer for a missing post, with one lookup per request; routes that each look
 the post up themselves drift apart."""
 
-import json
-import subprocess
-import sys
-
 import httpx
 import pytest
 
+from fastapi_practices.testing.lint import rule_codes
 from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
 
 PRACTICE = "dependencies/validate-against-stored-data-in-dependencies"
@@ -133,21 +130,9 @@ async def read_post(post: dict = Depends(valid_post_id)) -> dict:
 """
 
 
-RUFF = (sys.executable, "-m", "ruff")
-
-
 def fast_rules(source: str) -> list[str]:
     """The FAST rule codes ruff (no configuration, FAST selected) reports on `source`."""
-    result = subprocess.run(
-        [*RUFF, "check", "--isolated", "--select", "FAST", "--output-format", "json", "-"],
-        input=source,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode in (0, 1), result.stderr
-    return sorted(d["code"] for d in json.loads(result.stdout))
+    return rule_codes(source, "FAST")
 
 
 def test_ruff_flags_the_default_value_form_and_not_annotated() -> None:

@@ -14,8 +14,9 @@ UV_VERSION := $(shell sed -n 's/^required-version = "==\(.*\)"/\1/p' pyproject.t
 UV_HOME := .cache/uv-$(UV_VERSION)
 UV := $(UV_HOME)/bin/uv
 PY_PATH = $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null)
-# The stamps name the lock, pyproject.toml and the interpreter: a change to any syncs again.
-LOCK_SUM := $(shell { cat uv.lock pyproject.toml; $(PYTHON) -c 'import sys; print(sys.executable)'; } 2>/dev/null | cksum | cut -d' ' -f1)
+# The stamps name the lock, pyproject.toml, this file and the interpreter: a change to any
+# syncs again.
+LOCK_SUM := $(shell { cat uv.lock pyproject.toml Makefile; $(PYTHON) -c 'import sys; print(sys.executable)'; } 2>/dev/null | cksum | cut -d' ' -f1)
 K ?=
 ID ?=
 
@@ -33,15 +34,18 @@ $(UV):
 	@$(UV_HOME)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 # The site needs only the docs group (and the package): no database server, no test tools.
+# --compile-bytecode: each package's .pyc files are written once, at install. Where the
+# environment sets PYTHONDONTWRITEBYTECODE (CI machines here do), every process (each test
+# server, each pool worker) would otherwise compile FastAPI, Pydantic and the rest again.
 $(VENV)/.site-$(LOCK_SUM): | $(UV)
 	@echo "Installing the site's dependencies into $(VENV) (first run only)..."
-	@$(UV) sync --locked --inexact --no-default-groups --group docs --python "$(PY_PATH)" --quiet
+	@$(UV) sync --locked --inexact --no-default-groups --group docs --python "$(PY_PATH)" --compile-bytecode --quiet
 	@rm -f $(VENV)/.site-* && touch $@
 
 # Everything: the snippets' libraries, the site, and the test tools.
 $(VENV)/.all-$(LOCK_SUM): | $(UV)
 	@echo "Installing every dependency group into $(VENV) (first run only)..."
-	@$(UV) sync --locked --python "$(PY_PATH)" --quiet
+	@$(UV) sync --locked --python "$(PY_PATH)" --compile-bytecode --quiet
 	@rm -f $(VENV)/.all-* $(VENV)/.site-* && touch $@ $(VENV)/.site-$(LOCK_SUM)
 
 serve: $(VENV)/.site-$(LOCK_SUM) ## Serve the site at http://127.0.0.1:8000, reloading on changes

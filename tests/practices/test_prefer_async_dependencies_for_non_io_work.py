@@ -13,14 +13,16 @@ import pytest
 
 from fastapi_practices.testing.live import live_app, live_server, load_snippet, snippet_path
 from fastapi_practices.testing.load import burst
+from fastapi_practices.testing.proc import process_status
 
 # Measures time: runs in the session of its own that `make test` gives the timing tests.
 pytestmark = pytest.mark.timing
 
 PRACTICE = "dependencies/prefer-async-dependencies-for-non-io-work"
-SLOW = 1.0  # seconds /export sleeps in the snippets
+SLOW = 0.5  # seconds /export sleeps in the snippets
 PROBES = 5
-EXPORTS = 60  # more than the 40 threads of the pool: it stays full
+POOL = 40  # AnyIO's default thread limiter (asserted below)
+EXPORTS = 60  # more than the pool's threads: it stays full, with a queue
 
 
 def where_dependency_runs(name: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
@@ -54,14 +56,23 @@ def where_dependency_runs(name: str, monkeypatch: pytest.MonkeyPatch) -> dict[st
     return seen
 
 
-async def _probe_while_pool_is_full(base: str, exports: int) -> list[float]:
+async def _pool_is_full(pid: int, limit: int) -> None:
+    """Until the server runs `limit` worker threads: AnyIO starts one only when every
+    existing one is busy, so with the exports holding theirs, all `limit` tokens are taken."""
+    deadline = time.monotonic() + 10 * SLOW
+    while process_status(pid)["Threads"] < limit + 1:  # + the event loop's own thread
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the server never ran {limit} worker threads")
+        await asyncio.sleep(0.005)
+
+
+async def _probe_while_pool_is_full(base: str, pid: int, exports: int) -> list[float]:
     limits = httpx.Limits(max_connections=exports + PROBES)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
         await client.get("/items")  # warm up
+        sent = time.perf_counter()
         slow = [asyncio.create_task(client.get("/export")) for _ in range(exports)]
-        # Let the exports reach the server first. There are more of them than threads, so
-        # the pool is full (and has a queue) even if some arrive after this pause.
-        await asyncio.sleep(0.25 * SLOW)
+        await _pool_is_full(pid, POOL)
 
         async def timed_probe() -> float:
             start = time.perf_counter()
@@ -71,14 +82,16 @@ async def _probe_while_pool_is_full(base: str, exports: int) -> list[float]:
 
         latencies = await asyncio.gather(*(timed_probe() for _ in range(PROBES)))
         assert [r.status_code for r in await asyncio.gather(*slow)] == [200] * exports
+        # More exports than threads: two rounds of SLOW seconds, if SLOW is the snippet's.
+        assert time.perf_counter() - sent >= 2 * SLOW
         return list(latencies)
 
 
 def probe_latency(name: str, exports: int) -> float:
-    """Median latency of PROBES concurrent /items calls sent while `exports` requests to
-    the slow sync /export run."""
+    """Median latency of PROBES concurrent /items calls sent once `exports` requests to the
+    slow sync /export hold every thread of the pool."""
     with live_server(snippet_path(PRACTICE, name)) as server:
-        latencies = asyncio.run(_probe_while_pool_is_full(server.url, exports))
+        latencies = asyncio.run(_probe_while_pool_is_full(server.url, server.process.pid, exports))
     return sorted(latencies)[len(latencies) // 2]
 
 
@@ -94,7 +107,7 @@ def test_sync_dependency_runs_in_a_worker_thread(monkeypatch, record) -> None:
     assert seen["thread"].startswith("AnyIO worker thread")
     assert seen["thread"] != seen["loop_thread"]
     # It holds a token of the default limiter while it runs.
-    assert seen["total_tokens"] == 40
+    assert seen["total_tokens"] == POOL
     assert seen["borrowed_tokens"] == 1
 
 
@@ -121,7 +134,7 @@ def test_sync_dependency_waits_for_a_free_thread(latencies, record) -> None:
     record(
         "bad_latency",
         f"`bad.py`: `/items` latency while {EXPORTS} `/export` calls "
-        f"({SLOW:.0f} s each) hold the pool, in units of one export",
+        f"({SLOW:g} s each) hold the pool, in units of one export",
         bad / SLOW,
         f"{bad / SLOW:.2f}× an export",
     )
@@ -131,8 +144,8 @@ def test_sync_dependency_waits_for_a_free_thread(latencies, record) -> None:
         bad / good,
         f"{bad / good:.0f}×",
     )
-    # The sync dependency waits until an export gives its thread back (the exports started
-    # a quarter of an export earlier)...
+    # The sync dependency waits until an export gives its thread back (the probes were sent
+    # as soon as every thread was busy, early in the exports' second)...
     assert bad > 0.5 * SLOW
     # ...the async one does not queue for the pool (margins for 2 busy cores).
     assert bad > 2 * good
@@ -143,7 +156,7 @@ def test_async_dependency_is_not_slowed_by_a_full_pool(latencies, record) -> Non
     record(
         "good_latency",
         f"`good.py`: `/items` latency while {EXPORTS} `/export` calls "
-        f"({SLOW:.0f} s each) hold the pool, in units of one export",
+        f"({SLOW:g} s each) hold the pool, in units of one export",
         good / SLOW,
         f"{good / SLOW:.3f}× an export",
     )

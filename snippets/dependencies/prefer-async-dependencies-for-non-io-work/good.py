@@ -24,7 +24,7 @@ async def list_items(page: Annotated[Page, Depends(pagination)]) -> Page:
 
 @app.get("/export")
 def export() -> dict[str, str]:
-    time.sleep(1)  # a sync SDK call: holds a worker thread while it waits
+    time.sleep(0.5)  # a sync SDK call: holds a worker thread while it waits
     return {"export": "done"}
 
 

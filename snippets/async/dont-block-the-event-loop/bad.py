@@ -7,7 +7,7 @@ app = FastAPI()
 
 @app.get("/report")
 async def build_report() -> dict[str, str]:
-    time.sleep(0.2)  # blocking: a sync HTTP client, DB driver, file read
+    time.sleep(0.1)  # blocking: a sync HTTP client, DB driver, file read
     return {"report": "ready"}
 
 

@@ -7,7 +7,7 @@ app = FastAPI()
 
 @app.get("/report")
 def build_report() -> dict[str, str]:
-    time.sleep(0.2)  # blocking, but a `def` route runs in the thread pool
+    time.sleep(0.1)  # blocking, but a `def` route runs in the thread pool
     return {"report": "ready"}
 
 

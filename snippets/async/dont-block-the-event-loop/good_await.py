@@ -7,7 +7,7 @@ app = FastAPI()
 
 @app.get("/report")
 async def build_report() -> dict[str, str]:
-    await asyncio.sleep(0.2)  # non-blocking: an async HTTP client or DB driver
+    await asyncio.sleep(0.1)  # non-blocking: an async HTTP client or DB driver
     return {"report": "ready"}
 
 

@@ -16,6 +16,8 @@ from fastapi import Depends, FastAPI
 
 HOLD = 0.3
 """How long a blocking call holds its thread, in seconds."""
+UPSTREAM_HOLD = 0.15
+"""How long the slow upstream takes to answer, in seconds."""
 
 thread_pool_probe = FastAPI()
 
@@ -59,5 +61,5 @@ slow_upstream = FastAPI()
 
 @slow_upstream.get("/rates/{currency}")
 async def rate(currency: str, day: str = "today") -> dict[str, str | float]:
-    await asyncio.sleep(HOLD)  # a slow remote service; it serves callers concurrently
+    await asyncio.sleep(UPSTREAM_HOLD)  # a slow remote service; it serves callers concurrently
     return {"currency": currency, "day": day, "rate": 1.25}

@@ -14,6 +14,7 @@ the session's check that no snippet file goes unexecuted.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import importlib.util
@@ -108,7 +109,9 @@ def mark_executed(*paths: Path) -> None:
 
 
 def executed_snippets() -> frozenset[Path]:
-    """Every snippet file a test in this process loaded or served so far."""
+    """Every snippet file a test in this process loaded or served so far (servers still
+    stopping are waited for)."""
+    finish_stopping()
     return frozenset(_executed)
 
 
@@ -172,24 +175,66 @@ def _wait_until_serving(url: str, died: Callable[[], str | None], describe: str)
         time.sleep(0.01)
 
 
-def _stop_group(process: BaseProcess) -> None:
-    """SIGTERM the server's whole process group, then SIGKILL whatever is left."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        process.join(timeout=STOP_TIMEOUT)
-        if process.exitcode is not None:
-            break
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # workers the server started and left behind
-    if process.exitcode is not None:
-        process.close()
-
-
 def _mark_executed_by_child(report: Path) -> None:
     """The snippet files a stopped server executed (written at its exit), as executed here."""
     if report.is_file():
         mark_executed(*(Path(p) for p in json.loads(report.read_text())))
+
+
+@dataclass
+class _Stopping:
+    """A server told to stop, not yet reaped."""
+
+    process: BaseProcess
+    report: Path  # the snippet files it executed, written as it exits
+    scratch: tempfile.TemporaryDirectory[str]  # holds the report and the log
+    deadline: float = 0.0  # set when it is told to stop
+
+
+_stopping: list[_Stopping] = []
+
+
+def _reap(stopping: _Stopping, *, wait: bool) -> bool:
+    """Reap a stopping server (SIGKILL its group once its deadline passed); False if it is
+    still running and `wait` is false."""
+    process = stopping.process
+    if wait:
+        process.join(max(0.0, stopping.deadline - time.monotonic()))
+        if process.exitcode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.join(STOP_TIMEOUT)
+    if process.exitcode is None:
+        return False
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # workers the server started and left behind
+    try:
+        _mark_executed_by_child(stopping.report)
+    finally:
+        stopping.scratch.cleanup()
+        process.close()
+    return True
+
+
+def finish_stopping() -> None:
+    """Wait for every server that was told to stop: each gets STOP_TIMEOUT seconds to shut
+    down cleanly, then its process group is killed. What they executed is noted here."""
+    while _stopping:
+        _reap(_stopping.pop(0), wait=True)
+
+
+def _stop(stopping: _Stopping) -> None:
+    """SIGTERM the server's whole process group and let it shut down while the test goes
+    on; `finish_stopping` (run before the database fixture drops a database, before the
+    session counts executed snippets, and at exit) waits for it."""
+    stopping.deadline = time.monotonic() + STOP_TIMEOUT
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(stopping.process.pid, signal.SIGTERM)
+    _stopping[:] = [s for s in _stopping if not _reap(s, wait=False)]
+    _stopping.append(stopping)
+
+
+atexit.register(finish_stopping)
 
 
 @functools.cache
@@ -228,7 +273,8 @@ def live_server(
     with contextlib.ExitStack() as stack:
         sock = stack.enter_context(bound_socket())
         port = sock.getsockname()[1]
-        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        scratch_dir = tempfile.TemporaryDirectory()
+        scratch = Path(scratch_dir.name)
         executed_out = scratch / "executed.json"
         argv = [f"{module}:{app}", "--app-dir", str(app_dir), "--log-level", "warning"]
         argv += ["--no-access-log", *args]
@@ -248,9 +294,12 @@ def live_server(
             args=(sock, argv, environ, str(app_dir), str(log_path)),
             name=f"uvicorn {module}:{app}",
         )
-        process.start()
-        stack.callback(_mark_executed_by_child, executed_out)
-        stack.callback(_stop_group, process)
+        try:
+            process.start()
+        except BaseException:
+            scratch_dir.cleanup()
+            raise
+        stack.callback(_stop, _Stopping(process, executed_out, scratch_dir))
         server = LiveServer(url=f"http://{HOST}:{port}", process=process, log=log)
 
         def died() -> str | None:

@@ -119,10 +119,12 @@ def postgres_server_url(pytestconfig: pytest.Config) -> Iterator[object]:
 @pytest.fixture(scope="module")
 def database(postgres_server_url: object, request: pytest.FixtureRequest) -> Iterator[object]:
     """A fresh, empty database for this test module on the session's PostgreSQL server."""
+    from fastapi_practices.testing.live import finish_stopping
     from fastapi_practices.testing.postgres import fresh_database
 
     with fresh_database(postgres_server_url, Path(request.node.path).stem) as db:  # type: ignore[arg-type]
         yield db
+        finish_stopping()  # no server still shutting down holds a connection to it
 
 
 @pytest.fixture

@@ -57,17 +57,19 @@ build: $(VENV)/.site-$(LOCK_SUM) ## Write the strict build of the site to site/
 validate: $(VENV)/.site-$(LOCK_SUM) ## Check every page, snippet, test and figure file; name each problem
 	$(BIN)/fastapi-practices validate
 
-# Two sessions: the tests that measure no time run on two processes at once; the timing
-# tests (marked `timing`) then run alone, so nothing else competes for the two cores while
-# they measure. Together they must have executed every snippet file (a full run only).
+# Two sessions: the tests that measure no time run on three processes at once (they mostly
+# wait for servers); the timing tests (whole modules marked `timing`, which
+# tests/conftest.py enforces) then run alone, so nothing else competes for the two cores
+# while they measure. Together they must have executed every snippet file (a full run only).
 EXECUTED := .cache/snippets-executed.json
+TIMING_FILES = $(shell grep -rl 'pytest.mark.timing' tests --include='test_*.py')
 PYTEST := $(BIN)/python -m pytest $(if $(K),-k "$(K)")
 # With K=, a session may select nothing: pytest's exit 5 is fine then, and only then.
 NONE_OK := $(if $(K),|| [ $$? = 5 ],)
 define two_sessions
 	@mkdir -p .cache && rm -f $(EXECUTED)
-	$(PYTEST) $(1) -m "not timing" -n 2 --dist loadscope --snippets-executed=$(EXECUTED) $(NONE_OK)
-	$(PYTEST) $(1) -m timing --snippets-executed=$(EXECUTED) $(if $(K),,--require-every-snippet) $(NONE_OK)
+	$(PYTEST) $(1) -m "not timing" -n 3 --dist loadscope --snippets-executed=$(EXECUTED) $(NONE_OK)
+	$(PYTEST) $(1) -m timing --snippets-executed=$(EXECUTED) $(if $(K),,--require-every-snippet) $(TIMING_FILES) $(NONE_OK)
 endef
 
 test: $(VENV)/.all-$(LOCK_SUM) ## Run every test (K=expr selects some, as pytest -k)

@@ -56,13 +56,20 @@ def measure(name: str, *, scaling: bool) -> dict[str, float]:
     return out
 
 
+def machine_cores() -> float:
+    """Cores two CPU-bound processes got; asked twice if the first answer is low, since a
+    busy neighbour only ever takes cores away."""
+    cores = cores_available(BELOW)
+    return cores if cores >= 1.5 else max(cores, cores_available(BELOW))
+
+
 @pytest.fixture(scope="module")
 def measured() -> dict[str, dict[str, float]]:
     return {
         "bad": measure("bad", scaling=False),
         "bad_def_route": measure("bad_def_route", scaling=True),
         "good": measure("good", scaling=True),
-        "machine": {"cores": max(cores_available(BELOW) for _ in range(2))},
+        "machine": {"cores": machine_cores()},
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,8 +30,12 @@ HEX12 = "[0-9a-f]{12}"
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh copy of the snippet folder: the generated files never touch the repository."""
+    # Alembic imports each migration file. Two written within one second can have the same
+    # size and modification time, which is all a cached .pyc is checked against: the second
+    # would be read as the first. Write no .pyc here, whatever PYTHONDONTWRITEBYTECODE says.
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
     return copy_snippets(PRACTICE, tmp_path / "project")
 
 

@@ -29,8 +29,9 @@ CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os
 PARALLEL = 2  # CPU requests sent at once: one per core on the 2-core machines we run on
 ROUNDS = 3
 # Every measurement asks for the primes below BELOW (the route's default is 150 000): about
-# 0.2 s of one core here, long enough for the probe and for CPU time read from /proc.
-BELOW = 100_000
+# 0.14 s of one core here, so the probe sent 0.03 s in still waits most of it, and CPU time,
+# which /proc counts in 10 ms ticks, is read to a few percent.
+BELOW = 80_000
 
 
 def measure(name: str, *, scaling: bool) -> dict[str, float]:

@@ -234,7 +234,24 @@ def _stop(stopping: _Stopping) -> None:
     _stopping.append(stopping)
 
 
-atexit.register(finish_stopping)
+def _at_exit() -> None:
+    """Reap the servers still stopping, then stop the fork server (if this process started
+    one): it would otherwise outlive the test run until every process it forked is gone."""
+    finish_stopping()
+    if _fork_server.cache_info().currsize:
+        from multiprocessing import forkserver
+
+        # Private, but what CPython's own tests use, from 3.4 to 3.14. SIGTERM first, so the
+        # wait cannot hang on a process that still holds the server's "alive" pipe.
+        server = forkserver._forkserver
+        pid = getattr(server, "_forkserver_pid", None)
+        if pid is not None and hasattr(server, "_stop"):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+            server._stop()
+
+
+atexit.register(_at_exit)
 
 
 @functools.cache

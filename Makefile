@@ -49,7 +49,7 @@ $(VENV)/.all-$(LOCK_SUM): | $(UV)
 	@rm -f $(VENV)/.all-* $(VENV)/.site-* && touch $@ $(VENV)/.site-$(LOCK_SUM)
 
 serve: $(VENV)/.site-$(LOCK_SUM) ## Serve the site at http://127.0.0.1:8000, reloading on changes
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+	SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
 
 build: $(VENV)/.site-$(LOCK_SUM) ## Write the strict build of the site to site/
 	$(BIN)/mkdocs build --strict --quiet

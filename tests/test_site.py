@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 import subprocess
@@ -9,17 +11,26 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+from fastapi_practices.catalogue import bad_and_good_pairs, included_lines
 from fastapi_practices.testing.project import ROOT, catalogue
 
 PUBLISHED = ROOT / "tests" / "published_urls.txt"
+# The public address the site is built for in these tests (mkdocs.yml reads SITE_URL).
+SITE_URL = "https://practices.example.org/fastapi/"
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
+    env = {
+        **os.environ,
+        "SITE_URL": SITE_URL,
+        "DISABLE_MKDOCS_2_WARNING": "true",
+        "NO_MKDOCS_2_WARNING": "1",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
         cwd=ROOT,
@@ -109,13 +120,100 @@ class _ExternalLoads(HTMLParser):
 
 def test_site_loads_nothing_from_outside(site: Path) -> None:
     offenders = {}
-    for html in site.rglob("*.html"):
+    for html_file in site.rglob("*.html"):
         parser = _ExternalLoads()
-        parser.feed(html.read_text())
+        parser.feed(html_file.read_text())
         if parser.found:
-            offenders[str(html.relative_to(site))] = parser.found
+            offenders[str(html_file.relative_to(site))] = parser.found
     for css in site.rglob("*.css"):
         urls = re.findall(r"url\((['\"]?)(https?:)?//", css.read_text())
         if urls:
             offenders[str(css.relative_to(site))] = ["url(//...)"]
     assert offenders == {}
+
+
+def test_practices_json_follows_its_schema_and_the_catalogue(site: Path) -> None:
+    data = json.loads((site / "practices.json").read_text())
+    schema = json.loads((site / "practices.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(data)
+    assert data["$schema"] == SITE_URL + "practices.schema.json"
+    practices = {p.id: p for p in catalogue().practices}
+    assert [p["id"] for p in data["practices"]] == sorted(practices)
+    for entry in data["practices"]:
+        practice = practices[entry["id"]]
+        assert entry["title"] == practice.meta.title
+        assert entry["summary"] == practice.meta.summary
+        assert entry["tags"] == practice.meta.tags
+        assert [r["url"] for r in entry["references"]] == [
+            str(r.url) for r in practice.meta.references
+        ]
+        # Both addresses are public ones, and both lead to the page in this build.
+        for key, path in (("url", practice.url), ("short_url", practice.short_url)):
+            assert entry[key] == SITE_URL + path
+            assert (site / path / "index.html").is_file()
+        assert entry["review_comment"] == f"[{entry['id']}: {entry['title']}]({entry['short_url']})"
+        figures = practice.measurements
+        assert entry["verified_on"] == (figures.environment.fastapi if figures else None)
+
+
+def test_llms_txt_lists_every_practice_and_llms_full_carries_their_code(site: Path) -> None:
+    short = (site / "llms.txt").read_text()
+    full = (site / "llms-full.txt").read_text()
+    assert short.startswith("# FastAPI Best Practices, verified\n\n> ")
+    for practice in catalogue().practices:
+        link = f"- [{practice.id}: {practice.meta.title}]({SITE_URL}{practice.url}): "
+        assert link + practice.meta.summary in short
+        assert f"# {practice.id}: {practice.meta.title}\n" in full
+        for include in practice.snippet_includes():
+            path, _, section = include.partition(":")
+            code = [line for line in included_lines(ROOT / path, section) if line.strip()]
+            assert code[-1] in full, f"{include} is not written into llms-full.txt"
+    assert "--8<--" not in full and "<!-- measurements -->" not in full
+
+
+def test_copy_buttons_carry_the_review_comment_and_the_short_link(site: Path) -> None:
+    for practice in catalogue().practices:
+        buttons = re.findall(
+            r'<button type="button" class="fbp-copy" data-clipboard-text="([^"]*)"',
+            page(site, practice.url),
+        )
+        short = f"{SITE_URL}p/{practice.id}/"
+        assert [html.unescape(b) for b in buttons] == [
+            f"[{practice.id}: {practice.meta.title}]({short})",
+            short,
+        ]
+
+
+def test_what_changes_shows_every_changed_line(site: Path) -> None:
+    for practice in catalogue().practices:
+        text = html.unescape(re.sub(r"<[^>]+>", "", page(site, practice.url)))
+        assert "What changes" in text, practice.id
+        for bad, good in bad_and_good_pairs(practice):
+            files = (
+                [(bad, good)]
+                if bad.is_file()
+                else [(bad / p.relative_to(good), p) for p in good.rglob("*.py")]
+            )
+            for old, new in files:
+                before = set(old.read_text().splitlines()) if old.is_file() else set()
+                for line in new.read_text().splitlines():
+                    if line.strip() and line not in before:
+                        assert f"+{line}" in text, f"{practice.id}: {new.name}: {line!r}"
+
+
+def test_bad_and_good_are_marked_beyond_their_colour(site: Path) -> None:
+    for practice in catalogue().practices:
+        body = page(site, practice.url)
+        labels = re.findall(
+            r'<label(?: class="([^"]*)")? for="__tabbed_[^"]*">'
+            r'(?:<span class="fbp-mark" aria-hidden="true">[^<]*</span> )?([^<]*)',
+            body,
+        )
+        for css_class, label in labels:
+            for word, expected in (("Bad", "fbp-tab--bad"), ("Good", "fbp-tab--good")):
+                if label.startswith(word):
+                    assert css_class == expected, f"{practice.id}: tab {label!r}"
+        assert any(c == "fbp-tab--diff" for c, _ in labels), practice.id
+        # An icon as well as a colour: red and green are never the only difference.
+        assert '<span class="fbp-mark" aria-hidden="true">\u2717</span> Bad' in body
+        assert '<span class="fbp-mark" aria-hidden="true">\u2713</span> Good' in body

@@ -1,8 +1,10 @@
 """The MkDocs plugin (`plugins: - fastapi-practices`): the only module that imports mkdocs.
 
 It refuses to build a malformed catalogue, adds a short link `/p/<ID>/` for every practice,
-fills the practice header, the catalogue table, the measured figures and the References
-section, and names and orders the navigation as the catalogue does.
+fills the practice header (with the review comment and short link its copy buttons copy),
+the catalogue table, the measured figures, the "What changes" diff and the References
+section, names and orders the navigation as the catalogue does, and writes the catalogue
+for machines (`practices.json` and its schema, `llms.txt`, `llms-full.txt`).
 """
 
 from __future__ import annotations
@@ -86,11 +88,40 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
         figures = practice.measurements
         page.meta["category_label"] = Category(practice.meta.category).label
         page.meta["short_url"] = practice.short_url
+        page.meta["short_link"] = render.absolute(config.site_url or "/", practice.short_url)
+        page.meta["review_comment"] = render.review_comment(practice, config.site_url or "/")
         page.meta["summary_html"] = render.inline_code(practice.meta.summary)
         if figures:
             page.meta["verified_on"] = figures.environment.fastapi
         markdown = markdown.replace(MEASUREMENTS_MARKER, render.measurements(figures))
+        markdown = render.with_changes_tab(markdown, practice)
         return markdown.rstrip() + "\n\n" + render.references(practice) + "\n"
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Mark the bad and good tabs and code blocks, for the icons and colours of
+        assets/practice.css."""
+        if page.file.src_uri not in self._catalogue().by_src_path():
+            return html
+        return render.mark_bad_and_good(html)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Write the catalogue for machines: `practices.json` with its JSON Schema, and
+        `llms.txt` and `llms-full.txt` (llmstxt.org)."""
+        catalogue = self._catalogue()
+        site = Path(config.site_dir)
+        site_url = config.site_url or "/"
+        name, description = config.site_name, config.site_description or ""
+        record = render.export(catalogue, name, site_url)
+        outputs = {
+            "practices.json": render.export_json(record),
+            render.SCHEMA_FILE: render.export_schema(),
+            "llms.txt": render.llms_txt(catalogue, name, site_url, description),
+            "llms-full.txt": render.llms_full_txt(catalogue, name, site_url, description),
+        }
+        for file_name, text in outputs.items():
+            (site / file_name).write_text(text, encoding="utf-8")
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Name the category sections as the catalogue does, and list everything in ID order."""

@@ -216,3 +216,54 @@ class Measurements(BaseModel):
 
 class StaleFigures(ValueError):
     """A partial recording on other releases would leave figures of two environments."""
+
+
+# ---------------------------------------------------------------- published catalogue
+
+
+class PracticeRecord(BaseModel):
+    """One practice in `practices.json`."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    """The permanent ID, `FBP201`."""
+    slug: str
+    """The page's name, also its snippet folder's."""
+    title: str
+    """The rule as an imperative."""
+    summary: str
+    """The rule in one line (`code` spans in backticks)."""
+    category: Category
+    """The category's slug."""
+    category_label: str
+    """The category's name as the site shows it."""
+    tags: list[str]
+    """Lower-case search words."""
+    url: HttpUrl
+    """The practice's page."""
+    short_url: HttpUrl
+    """The permanent short link for code review, `<site>/p/FBP201/`."""
+    review_comment: str
+    """A Markdown link to paste into a review: `[FBP201: Title](<short_url>)`."""
+    references: list[Reference]
+    """The pages the practice cites."""
+    verified_on: str | None
+    """The FastAPI release its behaviour test last recorded figures on, if it records any."""
+    environment: Environment | None
+    """All the releases those figures were measured on."""
+
+
+class CatalogueRecord(BaseModel):
+    """`practices.json`: the whole catalogue, for bots, editors and other tools."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    schema_: Annotated[HttpUrl, Field(alias="$schema")]
+    """Where the JSON Schema of this file is published (`practices.schema.json`)."""
+    name: str
+    """The site's name."""
+    site_url: HttpUrl
+    """The site's public address."""
+    practices: list[PracticeRecord]
+    """Every practice, in ID order."""

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import difflib
 import html
+import json
+import re
+from pathlib import Path
 
-from fastapi_practices.catalogue import Catalogue, Practice
-from fastapi_practices.model import Category, Measurements, ReferenceKind
+from fastapi_practices.catalogue import (
+    MEASUREMENTS_MARKER,
+    SNIPPET_INCLUDE,
+    Catalogue,
+    Practice,
+    bad_and_good_pairs,
+    included_lines,
+)
+from fastapi_practices.model import (
+    CatalogueRecord,
+    Category,
+    Measurements,
+    PracticeRecord,
+    ReferenceKind,
+)
 
 
 def inline_code(text: str) -> str:
@@ -74,4 +91,240 @@ def measurements(data: Measurements | None) -> str:
             "asserts the claim with generous margins on every run; these are the figures it "
             "saw.</small>",
         ]
+    )
+
+
+# ---------------------------------------------------------------- what changes
+
+
+def _pair_files(bad: Path, good: Path) -> list[tuple[str, str, list[str], list[str]]]:
+    """(bad name, good name, bad lines, good lines) for a file pair, or for every file of a
+    folder pair (a file only one side has is compared with nothing)."""
+    if bad.is_file():
+        return [(bad.name, good.name, _lines(bad), _lines(good))]
+    rels = sorted(
+        {p.relative_to(bad) for p in bad.rglob("*") if p.is_file()}
+        | {p.relative_to(good) for p in good.rglob("*") if p.is_file()}
+    )
+    return [
+        (
+            f"{bad.name}/{rel.as_posix()}",
+            f"{good.name}/{rel.as_posix()}",
+            _lines(bad / rel),
+            _lines(good / rel),
+        )
+        for rel in rels
+        if "__pycache__" not in rel.parts
+    ]
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+
+
+def changes(practice: Practice, context: int = 3) -> str:
+    """The unified diff from each bad snippet to its good one, written at build time from the
+    files themselves, so it cannot drift from them."""
+    out: list[str] = []
+    for bad, good in bad_and_good_pairs(practice):
+        for bad_name, good_name, bad_lines, good_lines in _pair_files(bad, good):
+            out += difflib.unified_diff(
+                bad_lines, good_lines, bad_name, good_name, n=context, lineterm=""
+            )
+    return "\n".join(out)
+
+
+BAD_AND_GOOD_HEADING = re.compile(r"^## Bad and good\b.*$", re.M)
+
+
+def with_changes_tab(markdown: str, practice: Practice) -> str:
+    """`markdown` with a "What changes" tab after the last tab of its "Bad and good"
+    section (or at the section's end when it has no tabs)."""
+    diff = changes(practice)
+    heading = BAD_AND_GOOD_HEADING.search(markdown)
+    if not diff or heading is None:
+        return markdown
+    lines = markdown.splitlines()
+    start = markdown.count("\n", 0, heading.start())
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    tabs = [i for i in range(start + 1, end) if lines[i].startswith("=== ")]
+    insert_at = end
+    if tabs:
+        insert_at = tabs[-1] + 1
+        while insert_at < end and (
+            not lines[insert_at].strip() or lines[insert_at].startswith("    ")
+        ):
+            insert_at += 1
+        while not lines[insert_at - 1].strip():  # before the blank lines that end the tab
+            insert_at -= 1
+    fence = "`" * max(3, _longest_backtick_run(diff) + 1)
+    tab = [
+        "",
+        '=== "What changes"',
+        "",
+        f'    {fence}diff title="From bad to good"',
+        *(f"    {line}" if line else "" for line in diff.splitlines()),
+        f"    {fence}",
+        "",
+    ]
+    return "\n".join(lines[:insert_at] + tab + lines[insert_at:]) + "\n"
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(m) for m in re.findall(r"`+", text)), default=0)
+
+
+# ---------------------------------------------------------------- review links
+
+
+def absolute(site_url: str, path: str) -> str:
+    """`path` (relative to the site's root) under the site's public address."""
+    return site_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def review_comment(practice: Practice, site_url: str) -> str:
+    """The Markdown line a reviewer pastes: `[FBP201: Title](<site>/p/FBP201/)`."""
+    title = practice.meta.title.replace("[", "\\[").replace("]", "\\]")
+    return f"[{practice.id}: {title}]({absolute(site_url, practice.short_url)})"
+
+
+# ---------------------------------------------------------------- machine-readable
+
+
+SCHEMA_FILE = "practices.schema.json"
+
+
+def export(catalogue: Catalogue, site_name: str, site_url: str) -> CatalogueRecord:
+    """The catalogue as `practices.json` publishes it."""
+    records = []
+    for p in sorted(catalogue.practices, key=lambda p: p.id):
+        figures = p.measurements
+        records.append(
+            PracticeRecord(
+                id=p.id,
+                slug=p.slug,
+                title=p.meta.title,
+                summary=p.meta.summary,
+                category=p.meta.category,
+                category_label=Category(p.meta.category).label,
+                tags=p.meta.tags,
+                url=absolute(site_url, p.url),  # type: ignore[arg-type]
+                short_url=absolute(site_url, p.short_url),  # type: ignore[arg-type]
+                review_comment=review_comment(p, site_url),
+                references=p.meta.references,
+                verified_on=figures.environment.fastapi if figures else None,
+                environment=figures.environment if figures else None,
+            )
+        )
+    return CatalogueRecord.model_validate(
+        {
+            "$schema": absolute(site_url, SCHEMA_FILE),
+            "name": site_name,
+            "site_url": site_url,
+            "practices": records,
+        }
+    )
+
+
+def export_json(record: CatalogueRecord) -> str:
+    return record.model_dump_json(by_alias=True, indent=2) + "\n"
+
+
+def export_schema() -> str:
+    """The JSON Schema `practices.json` follows, from the same model that writes it."""
+    schema = CatalogueRecord.model_json_schema(by_alias=True, mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return json.dumps(schema, indent=2) + "\n"
+
+
+def llms_txt(catalogue: Catalogue, site_name: str, site_url: str, description: str) -> str:
+    """`llms.txt` (llmstxt.org): what the site is, and a link to every practice."""
+    lines = [
+        f"# {site_name}",
+        "",
+        f"> {description}",
+        "",
+        "Each practice has a permanent ID (FBP and three digits), a bad and a good example, "
+        "and a behaviour test that checks what the page says against a live FastAPI. "
+        f"The full text of every practice is in {absolute(site_url, 'llms-full.txt')}; the "
+        f"same catalogue as JSON is {absolute(site_url, 'practices.json')}.",
+        "",
+    ]
+    for category in Category:
+        members = [p for p in catalogue.practices if p.meta.category == category]
+        if not members:
+            continue
+        lines += [f"## {category.label}", ""]
+        lines += [
+            f"- [{p.id}: {p.meta.title}]({absolute(site_url, p.url)}): {p.meta.summary}"
+            for p in sorted(members, key=lambda p: p.id)
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def llm_text(practice: Practice, site_url: str) -> str:
+    """A practice as plain Markdown: its page with the snippets and figures written in."""
+    body = SNIPPET_INCLUDE.sub(lambda m: _included(practice, m), practice.body)
+    body = body.replace(MEASUREMENTS_MARKER, measurements(practice.measurements))
+    return "\n".join(
+        [
+            f"# {practice.id}: {practice.meta.title}",
+            "",
+            f"URL: {absolute(site_url, practice.url)}",
+            "",
+            f"> {practice.meta.summary}",
+            "",
+            body.strip(),
+            "",
+            references(practice),
+        ]
+    )
+
+
+def _included(practice: Practice, match: re.Match[str]) -> str:
+    # The pattern's leading \s* may also take the blank lines before the include: keep them.
+    lead = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
+    indent = lead.rsplit("\n", 1)[-1]
+    path, _, section = match.group(1).partition(":")
+    lines = included_lines(practice.root / path, section)
+    return lead[: len(lead) - len(indent)] + "\n".join(
+        indent + line if line else "" for line in lines
+    )
+
+
+def llms_full_txt(catalogue: Catalogue, site_name: str, site_url: str, description: str) -> str:
+    """`llms-full.txt`: `llms.txt`'s header, then the full text of every practice."""
+    header = llms_txt(catalogue, site_name, site_url, description).split("\n## ", 1)[0]
+    parts = [header.rstrip()]
+    parts += [llm_text(p, site_url) for p in sorted(catalogue.practices, key=lambda p: p.id)]
+    return "\n\n".join(parts).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------- bad and good markers
+
+_TAB_LABEL = re.compile(r'<label for="(__tabbed_\d+_\d+)">(Bad|Good|What changes)\b')
+_FILENAME = re.compile(r'<span class="filename">(bad|good)([^<]*)</span>')
+_TAB_MARK = {
+    "Bad": ("bad", "\u2717"),
+    "Good": ("good", "\u2713"),
+    "What changes": ("diff", "\u00b1"),
+}
+
+
+def mark_bad_and_good(page_html: str) -> str:
+    """Classes on the tabs whose label starts with Bad, Good or What changes, and on the
+    titles of code blocks from bad or good files."""
+
+    def label(m: re.Match[str]) -> str:
+        kind, mark = _TAB_MARK[m.group(2)]
+        return (
+            f'<label class="fbp-tab--{kind}" for="{m.group(1)}">'
+            f'<span class="fbp-mark" aria-hidden="true">{mark}</span> {m.group(2)}'
+        )
+
+    page_html = _TAB_LABEL.sub(label, page_html)
+    return _FILENAME.sub(
+        lambda m: f'<span class="filename fbp-file--{m.group(1)}">{m.group(1)}{m.group(2)}</span>',
+        page_html,
     )

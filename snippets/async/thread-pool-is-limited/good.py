@@ -29,7 +29,7 @@ Tenant = Annotated[str, Depends(tenant_id)]
 
 @app.get("/invoices")
 def list_invoices(tenant: Tenant) -> dict[str, str]:
-    time.sleep(0.2)  # a blocking call: sync database driver, sync SDK
+    time.sleep(0.3)  # a blocking call: sync database driver, sync SDK
     return {"tenant": tenant, "invoices": "none yet"}
 
 

@@ -14,7 +14,7 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import Depends, FastAPI
 
-HOLD = 0.2
+HOLD = 0.3
 """How long a blocking call holds its thread, in seconds."""
 UPSTREAM_HOLD = 0.15
 """How long the slow upstream takes to answer, in seconds."""

@@ -77,6 +77,7 @@ test: $(VENV)/.all-$(LOCK_SUM) ## Run every test (K=expr selects some, as pytest
 
 measure: $(VENV)/.all-$(LOCK_SUM) ## Run the tests and merge the figures the pages show
 	$(call two_sessions,--record)
+measure: export FASTAPI_PRACTICES_RECORD_COMMAND = make measure$(if $(K), K=$(K))
 
 bench: $(VENV)/.all-$(LOCK_SUM) ## Time the strict build and the suite; list the ten slowest tests
 	$(BIN)/python -m fastapi_practices.tools.bench

@@ -37,6 +37,10 @@ _root_key = pytest.StashKey[Path]()
 _server_url_key = pytest.StashKey["str | None"]()
 
 
+RECORD_COMMAND = "FASTAPI_PRACTICES_RECORD_COMMAND"
+"""Names the command a measurements file says it was recorded by."""
+
+
 def current_environment() -> Environment:
     """The releases installed in this environment, as a measurements file records them."""
     return Environment(
@@ -178,7 +182,11 @@ class _Recorder:
             return
         out = self.root / "tests" / "measurements"
         out.mkdir(exist_ok=True)
-        command = shlex.join(["pytest", *config.invocation_params.args])
+        # What a reader should type to measure again: `make measure` says so through
+        # RECORD_COMMAND; run by hand, the pytest command line itself.
+        command = os.environ.get(RECORD_COMMAND) or shlex.join(
+            ["pytest", *config.invocation_params.args]
+        )
         writes: list[tuple[Path, Measurements]] = []
         for practice_id, kept in sorted(self.figures.items()):
             newer = Measurements(

@@ -1,11 +1,68 @@
-"""The fixtures come from the fastapi-practices pytest plugin. Here: the rule that keeps
-`make test`'s timing session complete, and a pytest-examples fix for Python 3.11."""
+"""Most fixtures come from the fastapi-practices pytest plugin. Here: the built site, the rule
+that keeps `make test`'s timing session complete, and a pytest-examples fix for 3.11."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import functools
+import http.server
+import os
+import shutil
+import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from fastapi_practices.testing.project import ROOT
+
+# The public address the site is built for in the tests (mkdocs.yml reads SITE_URL).
+SITE_URL = "https://practices.example.org/fastapi/"
+
+
+@pytest.fixture(scope="session")
+def site_url() -> str:
+    return SITE_URL
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The strict build of the site, for SITE_URL: built once per test run, however many
+    xdist workers ask for it (the first builds, under a lock; the others wait and reuse)."""
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's folder sits in this run's own: share that one.
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out = shared / "site"
+    with (shared / "site.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "index.html").is_file():
+            _build_site(out)
+    return out
+
+
+def _build_site(out: Path) -> None:
+    env = {
+        **os.environ,
+        "SITE_URL": SITE_URL,
+        "DISABLE_MKDOCS_2_WARNING": "true",
+        "NO_MKDOCS_2_WARNING": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if result.returncode != 0:
+        shutil.rmtree(out, ignore_errors=True)
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-4000:]}"
 
 
 def _module_is_timing(item: pytest.Item) -> bool:
@@ -43,3 +100,87 @@ if sys.version_info < (3, 12):
     pytest_examples.run_code.create_example_traceback = lambda exc, module_path, example: (
         exc.__traceback__
     )
+
+
+# ---------------------------------------------------------------- the site in a browser
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.fail(
+            "no Chromium on PATH: `make test` through .ci/run installs Debian's "
+            "(apt-get install chromium); elsewhere install Chromium or run "
+            "`playwright install chromium`",
+            pytrace=False,
+        )
+    return found
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    """The built site over HTTP on 127.0.0.1, as a static host serves it."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def handle(self) -> None:
+        # A browser that moves on to the next page drops downloads it no longer needs.
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+            super().handle()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh profile that may use the clipboard, and whose requests stay on 127.0.0.1."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    context.outside = []  # type: ignore[attr-defined]
+
+    def guard(route, request) -> None:  # type: ignore[no-untyped-def]
+        if urlsplit(request.url).hostname in {"127.0.0.1", None} or request.url.startswith(
+            ("data:", "blob:")
+        ):
+            route.continue_()
+        else:
+            context.outside.append(request.url)  # type: ignore[attr-defined]
+            route.abort()
+
+    context.route("**/*", guard)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()

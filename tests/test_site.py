@@ -4,43 +4,16 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import jsonschema
-import pytest
 
 from fastapi_practices.catalogue import bad_and_good_pairs, included_lines
 from fastapi_practices.testing.project import ROOT, catalogue
 
 PUBLISHED = ROOT / "tests" / "published_urls.txt"
-# The public address the site is built for in these tests (mkdocs.yml reads SITE_URL).
-SITE_URL = "https://practices.example.org/fastapi/"
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    env = {
-        **os.environ,
-        "SITE_URL": SITE_URL,
-        "DISABLE_MKDOCS_2_WARNING": "true",
-        "NO_MKDOCS_2_WARNING": "1",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-4000:]}"
-    return out
 
 
 def page(site: Path, url: str) -> str:
@@ -132,11 +105,11 @@ def test_site_loads_nothing_from_outside(site: Path) -> None:
     assert offenders == {}
 
 
-def test_practices_json_follows_its_schema_and_the_catalogue(site: Path) -> None:
+def test_practices_json_follows_its_schema_and_the_catalogue(site: Path, site_url: str) -> None:
     data = json.loads((site / "practices.json").read_text())
     schema = json.loads((site / "practices.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(data)
-    assert data["$schema"] == SITE_URL + "practices.schema.json"
+    assert data["$schema"] == site_url + "practices.schema.json"
     practices = {p.id: p for p in catalogue().practices}
     assert [p["id"] for p in data["practices"]] == sorted(practices)
     for entry in data["practices"]:
@@ -149,19 +122,21 @@ def test_practices_json_follows_its_schema_and_the_catalogue(site: Path) -> None
         ]
         # Both addresses are public ones, and both lead to the page in this build.
         for key, path in (("url", practice.url), ("short_url", practice.short_url)):
-            assert entry[key] == SITE_URL + path
+            assert entry[key] == site_url + path
             assert (site / path / "index.html").is_file()
         assert entry["review_comment"] == f"[{entry['id']}: {entry['title']}]({entry['short_url']})"
         figures = practice.measurements
         assert entry["verified_on"] == (figures.environment.fastapi if figures else None)
 
 
-def test_llms_txt_lists_every_practice_and_llms_full_carries_their_code(site: Path) -> None:
+def test_llms_txt_lists_every_practice_and_llms_full_carries_their_code(
+    site: Path, site_url: str
+) -> None:
     short = (site / "llms.txt").read_text()
     full = (site / "llms-full.txt").read_text()
     assert short.startswith("# FastAPI Best Practices, verified\n\n> ")
     for practice in catalogue().practices:
-        link = f"- [{practice.id}: {practice.meta.title}]({SITE_URL}{practice.url}): "
+        link = f"- [{practice.id}: {practice.meta.title}]({site_url}{practice.url}): "
         assert link + practice.meta.summary in short
         assert f"# {practice.id}: {practice.meta.title}\n" in full
         for include in practice.snippet_includes():
@@ -171,13 +146,15 @@ def test_llms_txt_lists_every_practice_and_llms_full_carries_their_code(site: Pa
     assert "--8<--" not in full and "<!-- measurements -->" not in full
 
 
-def test_copy_buttons_carry_the_review_comment_and_the_short_link(site: Path) -> None:
+def test_copy_buttons_carry_the_review_comment_and_the_short_link(
+    site: Path, site_url: str
+) -> None:
     for practice in catalogue().practices:
         buttons = re.findall(
             r'<button type="button" class="fbp-copy" data-clipboard-text="([^"]*)"',
             page(site, practice.url),
         )
-        short = f"{SITE_URL}p/{practice.id}/"
+        short = f"{site_url}p/{practice.id}/"
         assert [html.unescape(b) for b in buttons] == [
             f"[{practice.id}: {practice.meta.title}]({short})",
             short,

@@ -9,6 +9,7 @@ for machines (`practices.json` and its schema, `llms.txt`, `llms-full.txt`).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -122,6 +123,26 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
         }
         for file_name, text in outputs.items():
             (site / file_name).write_text(text, encoding="utf-8")
+        self._feed_search_index(site / "search" / "search_index.json")
+
+    def _feed_search_index(self, index_file: Path) -> None:
+        """Give each practice's first search entry its ID, summary and search terms, so a
+        reader finds it by what they type (the `search` plugin, listed first, wrote it)."""
+        if not index_file.is_file():
+            raise PluginError(
+                f"fastapi-practices: {index_file} is missing; list 'search' before "
+                "'fastapi-practices' in mkdocs.yml's plugins"
+            )
+        index = json.loads(index_file.read_text(encoding="utf-8"))
+        # A field of our own: indexed with a tag's weight, never shown in the results.
+        index["config"]["fields"]["terms"] = {"boost": render.SEARCH_TERMS_BOOST}
+        by_url = {p.url: p for p in self._catalogue().practices}
+        for entry in index["docs"]:
+            practice = by_url.get(entry["location"])
+            if practice is not None:
+                entry["text"] = render.search_text(practice, entry.get("text", ""))
+                entry["terms"] = render.search_terms(practice)
+        index_file.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Name the category sections as the catalogue does, and list everything in ID order."""

@@ -135,6 +135,10 @@ class FrontMatter(BaseModel):
     """Lower-case words that help search."""
     references: Annotated[list[Reference], Field(min_length=1)]
     """At least one; see Reference."""
+    search_terms: list[Annotated[str, Field(min_length=2, max_length=60, pattern=r"^[^\n]+$")]] = []
+    """Words a reader types when looking for this practice that its page does not use
+    often (an API name, a symptom, an error message); the build adds them to the search
+    index, with the ID and the summary, and shows them nowhere else."""
     ruff: dict[str, list[Annotated[str, Field(pattern=RUFF_CODE.pattern)]]] = {}
     """The ruff rule codes a snippet breaks on purpose, by file name relative to the
     snippet folder (`bad.py: [ASYNC251]`). The tests check that ruff flags exactly these,

@@ -328,3 +328,20 @@ def mark_bad_and_good(page_html: str) -> str:
         lambda m: f'<span class="filename fbp-file--{m.group(1)}">{m.group(1)}{m.group(2)}</span>',
         page_html,
     )
+
+
+SEARCH_TERMS_BOOST = 1_000_000.0
+"""The weight of a practice's ID and search terms in the search index: a tag's in Material
+(a title weighs 1 000). Lower, a long symptom ("requests are processed one at a time")
+lost to pages whose text merely holds its short words."""
+
+
+def search_text(practice: Practice, text: str) -> str:
+    """A practice's first search entry, shown under its title in the results: the summary."""
+    summary = inline_code(practice.meta.summary)
+    return f"{summary} {text}".strip()
+
+
+def search_terms(practice: Practice) -> list[str]:
+    """What the index's `terms` field holds for a practice: its ID and its search terms."""
+    return [practice.id, *practice.meta.search_terms]

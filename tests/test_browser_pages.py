@@ -1,0 +1,77 @@
+"""The built site in a real Chromium, driven by Playwright: the copy buttons, the short
+links, the requests a page makes, and screenshots for a human to look at.
+
+The site is built for a public address (SITE_URL) and served from its folder on 127.0.0.1
+(tests/conftest.py); every request for anything outside 127.0.0.1 is refused and noted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from fastapi_practices.testing.project import ROOT, catalogue
+
+SCREENSHOTS = ROOT / ".cache" / "screenshots"
+
+
+def clipboard(page: Page) -> str:
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def test_copy_buttons_put_the_review_comment_and_the_link_on_the_clipboard(
+    page: Page, served: str, site_url: str
+) -> None:
+    practice = catalogue().by_id()["FBP201"]
+    page.goto(served + practice.url)
+    short = f"{site_url}p/FBP201/"
+    page.get_by_role("button", name="Copy review comment").click()
+    assert clipboard(page) == f"[FBP201: {practice.meta.title}]({short})"
+    # The keyboard alone: focus the second button and press Enter.
+    page.get_by_role("button", name="Copy link").focus()
+    page.keyboard.press("Enter")
+    assert clipboard(page) == short
+
+
+def test_every_short_link_lands_on_its_page(browser: Browser, served: str) -> None:
+    # The redirect is plain HTML (a meta refresh): it must work without JavaScript, and
+    # without it each page is quick to load.
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        for practice in catalogue().practices:
+            page.goto(f"{served}p/{practice.id}/", wait_until="commit")
+            page.wait_for_url(served + practice.url, wait_until="domcontentloaded")
+            assert page.locator(f'[data-practice="{practice.id}"]').count() == 1
+    finally:
+        context.close()
+
+
+def test_no_page_requests_anything_outside_127_0_0_1(
+    context: BrowserContext, page: Page, served: str, site: Path
+) -> None:
+    pages = sorted(
+        p.parent.relative_to(site).as_posix()
+        for p in site.rglob("index.html")
+        if 'http-equiv="refresh"' not in p.read_text()[:2000]
+    )
+    assert len(pages) > len(catalogue().practices)
+    for path in pages:
+        page.goto(served + ("" if path == "." else path + "/"), wait_until="load")
+    assert context.outside == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_screenshot_of_a_practice_page_for_review(page: Page, served: str, scheme: str) -> None:
+    """Written to .cache/screenshots/ for a human to look at; asserts only that the colour
+    scheme took effect."""
+    page.set_viewport_size({"width": 1280, "height": 1600})
+    page.goto(served + catalogue().by_id()["FBP201"].url)
+    page.evaluate(
+        "scheme => { document.body.setAttribute('data-md-color-scheme', scheme) }", scheme
+    )
+    assert page.locator(f'body[data-md-color-scheme="{scheme}"]').count() == 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"FBP201-{scheme}.png"))

@@ -105,7 +105,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
         assets/practice.css."""
         if page.file.src_uri not in self._catalogue().by_src_path():
             return html
-        return render.mark_bad_and_good(html)
+        return render.code_out_of_search(render.mark_bad_and_good(html))
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write the catalogue for machines: `practices.json` with its JSON Schema, and

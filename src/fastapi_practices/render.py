@@ -312,6 +312,16 @@ _TAB_MARK = {
 }
 
 
+_CODE_BLOCK = re.compile(r'<div class="language-(\w+) highlight">')
+
+
+def code_out_of_search(page_html: str) -> str:
+    """Keep a practice's code listings out of the search index (Material skips an element
+    marked `data-search-exclude`): their every token would weigh on every query, and the
+    API names a reader searches for are in the prose, the summary or the search terms."""
+    return _CODE_BLOCK.sub(r'<div class="language-\1 highlight" data-search-exclude>', page_html)
+
+
 def mark_bad_and_good(page_html: str) -> str:
     """Classes on the tabs whose label starts with Bad, Good or What changes, and on the
     titles of code blocks from bad or good files."""

@@ -73,9 +73,11 @@ define two_sessions
 endef
 
 test: $(VENV)/.all-$(LOCK_SUM) ## Run every test (K=expr selects some, as pytest -k)
+	@bash .ci/browser $(BIN)
 	$(call two_sessions,)
 
 measure: $(VENV)/.all-$(LOCK_SUM) ## Run the tests and merge the figures the pages show
+	@bash .ci/browser $(BIN)
 	$(call two_sessions,--record)
 measure: export FASTAPI_PRACTICES_RECORD_COMMAND = make measure$(if $(K), K=$(K))
 

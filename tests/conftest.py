@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from fastapi_practices.testing.project import ROOT
 
@@ -114,16 +115,12 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        pytest.fail(
-            "no Chromium on PATH: `make test` through .ci/run installs Debian's "
-            "(apt-get install chromium); elsewhere install Chromium or run "
-            "`playwright install chromium`",
-            pytrace=False,
-        )
-    return found
+def chromium_path() -> str | None:
+    """The system's Chromium (or Chrome), or None for the one Playwright downloaded."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if found := shutil.which(name):
+            return found
+    return None
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +151,16 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        try:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path(), args=CHROMIUM_FLAGS
+            )
+        except PlaywrightError as exc:
+            pytest.fail(
+                f"no Chromium to drive ({exc.message.splitlines()[0]}): `make test` installs "
+                "one (.ci/browser); or install Chromium, or run `playwright install chromium`",
+                pytrace=False,
+            )
         try:
             yield browser
         finally:

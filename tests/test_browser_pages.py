@@ -68,10 +68,8 @@ def test_screenshot_of_a_practice_page_for_review(page: Page, served: str, schem
     """Written to .cache/screenshots/ for a human to look at; asserts only that the colour
     scheme took effect."""
     page.set_viewport_size({"width": 1280, "height": 1600})
+    page.emulate_media(color_scheme="dark" if scheme == "slate" else "light")
     page.goto(served + catalogue().by_id()["FBP201"].url)
-    page.evaluate(
-        "scheme => { document.body.setAttribute('data-md-color-scheme', scheme) }", scheme
-    )
     assert page.locator(f'body[data-md-color-scheme="{scheme}"]').count() == 1
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"FBP201-{scheme}.png"))

@@ -107,6 +107,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
             return html
         return render.code_out_of_search(render.mark_bad_and_good(html))
 
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        """Patch the accessibility faults axe-core finds in Material's markup."""
+        return render.accessibility_fixes(output)
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write the catalogue for machines: `practices.json` with its JSON Schema, and
         `llms.txt` and `llms-full.txt` (llmstxt.org)."""

@@ -81,8 +81,13 @@ measure: $(VENV)/.all-$(LOCK_SUM) ## Run the tests and merge the figures the pag
 	$(call two_sessions,--record)
 measure: export FASTAPI_PRACTICES_RECORD_COMMAND = make measure$(if $(K), K=$(K))
 
-bench: $(VENV)/.all-$(LOCK_SUM) ## Time the strict build and the suite; list the ten slowest tests
+LIGHTHOUSE := .cache/lighthouse/node_modules/.bin/lighthouse
+bench: $(VENV)/.all-$(LOCK_SUM) ## Time build and suite (ten slowest tests); site vs plain Material
 	$(BIN)/python -m fastapi_practices.tools.bench
+	@bash .ci/browser $(BIN)
+	@[ -x $(LIGHTHOUSE) ] || ! command -v npm >/dev/null || \
+	  npm i -E --silent --prefix .cache/lighthouse lighthouse@12.2.3 || true
+	LIGHTHOUSE=$(abspath $(LIGHTHOUSE)) $(BIN)/python -m fastapi_practices.tools.site_bench
 
 lint: $(VENV)/.all-$(LOCK_SUM) ## Lint the project's own Python with ruff (snippets: see the tests)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

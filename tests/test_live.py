@@ -42,11 +42,21 @@ raise SystemExit("no configuration")
 """
 
 
-def gone(pids: list[int]) -> bool:
-    return not any(
-        psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-        for pid in pids
-    )
+def alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def gone(pids: list[int], within: float = 5.0) -> bool:
+    """Whether every process in `pids` has ended (a killed process takes a moment to)."""
+    deadline = time.monotonic() + within
+    while any(alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def test_a_stopped_server_takes_its_worker_processes_with_it() -> None:

@@ -61,15 +61,16 @@ def search(page: Page, query: str) -> list[str]:
         results.first.wait_for(timeout=5000)
     except PlaywrightTimeout:  # no result at all: a miss, reported by the caller
         return []
-    # The list is redrawn as the index answers; wait until it stops changing.
-    previous: list[str] = []
-    for _ in range(20):
-        current = results.evaluate_all("links => links.slice(0, 3).map(a => a.href)")
-        if current == previous:
-            return current
-        previous = current
-        page.wait_for_timeout(50)
-    return previous
+    # The list is redrawn as the search worker answers each keystroke, in order: wait until
+    # it has stayed the same for 200 ms (at most 5 s), so a slow machine's answer to the
+    # last key is not mistaken for the one before it.
+    seen: list[list[str]] = []
+    for _ in range(50):
+        seen.append(results.evaluate_all("links => links.slice(0, 3).map(a => a.href)"))
+        if len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]:
+            break
+        page.wait_for_timeout(100)
+    return seen[-1]
 
 
 def test_search_finds_what_reviewers_type(page: Page, served: str) -> None:

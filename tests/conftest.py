@@ -3,15 +3,11 @@ that keeps `make test`'s timing session complete, and a pytest-examples fix for 
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from fastapi_practices.testing.browser import CHROMIUM_FLAGS, chromium_path, serve_folder
 from fastapi_practices.testing.project import ROOT
 
 # The public address the site is built for in the tests (mkdocs.yml reads SITE_URL).
@@ -105,47 +102,12 @@ if sys.version_info < (3, 12):
 
 # ---------------------------------------------------------------- the site in a browser
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_path() -> str | None:
-    """The system's Chromium (or Chrome), or None for the one Playwright downloaded."""
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        if found := shutil.which(name):
-            return found
-    return None
-
 
 @pytest.fixture(scope="module")
 def served(site: Path) -> Iterator[str]:
     """The built site over HTTP on 127.0.0.1, as a static host serves it."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def handle(self) -> None:
-        # A browser that moves on to the next page drops downloads it no longer needs.
-        with contextlib.suppress(ConnectionResetError, BrokenPipeError):
-            super().handle()
+    with serve_folder(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

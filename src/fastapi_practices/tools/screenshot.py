@@ -28,6 +28,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.routing import Route
 
 from fastapi_practices.catalogue import find_root
+from fastapi_practices.testing.browser import CHROMIUM_FLAGS, chromium_path
 from fastapi_practices.testing.live import live_app, load_snippet, snippet_path
 
 ROOT = find_root()
@@ -74,19 +75,14 @@ def self_host_docs(app: FastAPI, assets: Path) -> None:
 
 
 def screenshot(url: str, output: Path, profile: Path) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = chromium_path()
     if chromium is None:
         raise SystemExit("Chromium not found: apt-get install -y chromium")
     subprocess.run(
         [
             chromium,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *CHROMIUM_FLAGS,
             f"--user-data-dir={profile}",
             f"--screenshot={output}",
             f"--window-size={WINDOW}",

@@ -17,9 +17,7 @@ A benchmark, not a test: it prints figures and asserts nothing.
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import json
 import os
 import shutil
@@ -27,23 +25,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi_practices.catalogue import find_root, load_catalogue
+from fastapi_practices.testing.browser import CHROMIUM_FLAGS, chromium_path, serve_folder
 
 ROOT = find_root()
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 OUR_QUERIES = [
     "FBP201",
     "time.sleep",
@@ -102,31 +90,6 @@ def plain_site(folder: Path, pages: int) -> Path:
     return folder
 
 
-@contextmanager
-def served(folder: Path) -> Iterator[str]:
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        if found := shutil.which(name):
-            return found
-    return None
-
-
 def first_visit_bytes(browser, url: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """Gzipped bytes of every response a first visit to `url` receives, and the search
     index's share of them."""
@@ -178,7 +141,7 @@ def lighthouse(url: str) -> dict[str, float] | None:
     binary = os.environ.get("LIGHTHOUSE")
     if not binary or not Path(binary).is_file():
         binary = shutil.which("lighthouse")
-    path = chromium()
+    path = chromium_path()
     if not binary or not path:
         return None
     result = subprocess.run(
@@ -225,10 +188,13 @@ def main() -> int:
             f"  plain, 100 pages         {t_hundred:6.2f} s  "
             f"{(t_hundred - t_one) / 100 * 1000:5.0f} ms a page beyond start-up"
         )
-        path = chromium()
+        path = chromium_path()
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
-            with served(tmp / "ours-site") as ours, served(tmp / "hundred-site") as plain:
+            with (
+                serve_folder(tmp / "ours-site") as ours,
+                serve_folder(tmp / "hundred-site") as plain,
+            ):
                 page_url = ours + practices[0].url
                 for practice in practices:
                     if practice.id == "FBP201":

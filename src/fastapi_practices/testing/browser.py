@@ -1,0 +1,57 @@
+"""Chromium for the browser tests and the tools: where it is, the flags it runs with here,
+and a static server that serves a built site on 127.0.0.1 as a static host would."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    # Without these, Chromium calls Google's hosts at start-up, which nothing here reaches.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+"""What every headless Chromium the project starts is given."""
+
+
+def chromium_path() -> str | None:
+    """The system's Chromium (or Chrome), or None for the one Playwright downloaded."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def handle(self) -> None:
+        # A browser that moves on to the next page drops downloads it no longer needs.
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+            super().handle()
+
+
+@contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve `folder` over HTTP on a free 127.0.0.1 port; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -40,7 +40,7 @@ def measured() -> dict[str, dict]:
                 answer = httpx.get(url, params={"day": "2026-11-02"}, timeout=10).json()
                 one = burst(url, 1, warm_up=False).wall  # the GET above warmed it up
                 together = burst(url, CONCURRENT, warm_up=False)
-            out[name] = {"answer": answer, "ratio": together.wall / one}
+            out[name] = {"answer": answer, "ratio": together.wall / one, "one": one}
     return out
 
 
@@ -49,6 +49,8 @@ def test_the_call_reaches_the_upstream_with_its_arguments(measured, name) -> Non
     # The `day` query parameter travels as a keyword argument (params=...) through
     # run_in_threadpool, and the upstream echoes it back.
     assert measured[name]["answer"] == {"currency": "eur", "day": "2026-11-02", "rate": 1.25}
+    # Each call waits for the upstream's hold (the page's "0.15 s per call").
+    assert measured[name]["one"] >= probe_apps.UPSTREAM_HOLD == 0.15
 
 
 def test_blocking_sdk_call_in_async_route_serialises_requests(measured, record) -> None:

@@ -51,6 +51,7 @@ def snippets(probe) -> dict[str, dict[str, float]]:
     for name in ("bad", "good"):
         with live_server(snippet_path(PRACTICE, name)) as server:
             one = single_get(f"{server.url}/invoices", repeat=2)
+            assert one >= HOLD == 0.3  # the page's "blocking for 0.3 s", the snippets' sleep
             before = process_status(server.process.pid)
             # Two bursts, keep the faster: the first also pays for starting the threads, and a
             # busy neighbour on the machine only ever makes a run slower.

@@ -20,10 +20,10 @@ LOCK_SUM := $(shell { cat uv.lock pyproject.toml Makefile; $(PYTHON) -c 'import 
 K ?=
 ID ?=
 
-.PHONY: help serve build validate test measure bench lint clean
+.PHONY: help serve build validate new test test-practice measure bench lint clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -57,6 +57,9 @@ build: $(VENV)/.site-$(LOCK_SUM) ## Write the strict build of the site to site/
 validate: $(VENV)/.site-$(LOCK_SUM) ## Check every page, snippet, test and figure file; name each problem
 	$(BIN)/fastapi-practices validate
 
+new: $(VENV)/.site-$(LOCK_SUM) ## Write a new practice from the templates (asks; or CATEGORY= TITLE=)
+	$(BIN)/fastapi-practices new $(if $(CATEGORY),--category "$(CATEGORY)") $(if $(TITLE),--title "$(TITLE)")
+
 # Two sessions: the tests that measure no time run on three processes at once (they mostly
 # wait for servers); the timing tests (whole modules marked `timing`, which
 # tests/conftest.py enforces) then run alone, so nothing else competes for the two cores
@@ -74,7 +77,14 @@ endef
 
 test: $(VENV)/.all-$(LOCK_SUM) ## Run every test (K=expr selects some, as pytest -k)
 	@bash .ci/browser $(BIN)
+	@bash .ci/actionlint
 	$(call two_sessions,)
+
+# One practice, in seconds: the catalogue check, then its behaviour test and its snippets'
+# tests in one session (nothing else runs, so its timing tests have the cores to themselves).
+test-practice: $(VENV)/.all-$(LOCK_SUM) ## Run one practice's tests (ID=FBP201)
+	@[ -n "$(ID)" ] || { echo "Name the practice: make test-practice ID=FBP201" >&2; exit 2; }
+	$(BIN)/fastapi-practices test $(ID)
 
 measure: $(VENV)/.all-$(LOCK_SUM) ## Run the tests and merge the figures the pages show
 	@bash .ci/browser $(BIN)
@@ -89,8 +99,8 @@ bench: $(VENV)/.all-$(LOCK_SUM) ## Time build and suite (ten slowest tests); sit
 	  npm i -E --silent --prefix .cache/lighthouse lighthouse@12.2.3 || true
 	LIGHTHOUSE=$(abspath $(LIGHTHOUSE)) $(BIN)/python -m fastapi_practices.tools.site_bench
 
-lint: $(VENV)/.all-$(LOCK_SUM) ## Lint the project's own Python with ruff (snippets: see the tests)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+lint: $(VENV)/.all-$(LOCK_SUM) ## Lint the project's Python (ruff) and spelling (typos)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/typos
 
 clean: ## Remove the built site and caches (keeps .venv)
 	rm -rf site .pytest_cache

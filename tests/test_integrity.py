@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fastapi_practices.catalogue import load_catalogue
+from fastapi_practices.scaffold import SCAFFOLD_MARKER
 from fastapi_practices.testing.plugin import current_environment
 from fastapi_practices.testing.project import ROOT, catalogue, copy_practice
 
@@ -95,6 +96,25 @@ def errors(tree: Path) -> str:
         ),
         ("tags: [async,", "tag: [async,", f"{PAGE}: field 'tag': Extra inputs are not permitted"),
         (
+            "tags: [async,",
+            "tags: [Event Loop,",
+            f"{PAGE}: field 'tags.0': String should match pattern '^[a-z0-9-]+$' "
+            "(got 'Event Loop')",
+        ),
+        (
+            "https://stackoverflow.com/questions/71516140/fastapi-runs",
+            "https://stackoverflow.com/search?q=fastapi-runs",
+            f"{PAGE}: field 'references.0': Value error, a stackoverflow reference must look like "
+            "https://stackoverflow.com/questions/<number>/<title-slug>, not "
+            "https://stackoverflow.com/search?q=fastapi-runs",
+        ),
+        (
+            "https://github.com/fastapi/fastapi/issues/3363",
+            "https://github.com/fastapi",
+            f"{PAGE}: field 'references.4': Value error, an issue reference must look like "
+            "https://github.com/<owner>/<repo>/issues/<number>",
+        ),
+        (
             "bad.py: [ASYNC251]",
             "worse.py: [ASYNC251]",
             f"{PAGE}: field 'ruff.worse.py': no such snippet",
@@ -130,6 +150,9 @@ def errors(tree: Path) -> str:
         "ref-host",
         "ref-url",
         "unknown-field",
+        "tag-format",
+        "ref-stackoverflow-form",
+        "ref-issue-form",
         "ruff-snippet",
         "section-missing",
         "section-hand-written",
@@ -142,6 +165,48 @@ def errors(tree: Path) -> str:
 def test_malformed_page_is_refused_with_file_and_field(tree, old, new, expected) -> None:
     edit(tree, old, new)
     assert expected in errors(tree)
+
+
+def test_no_page_is_still_a_scaffold() -> None:
+    """`fastapi-practices new` writes a valid page with placeholder prose; it must not ship."""
+    unfinished = [
+        p.src_path for p in catalogue().practices if SCAFFOLD_MARKER in p.page.read_text()
+    ]
+    assert unfinished == [], f"pages still carrying the scaffold's placeholders: {unfinished}"
+
+
+def publish(tree: Path, *urls: str) -> None:
+    (tree / "tests/published_urls.txt").write_text(
+        "# every URL ever published\n" + "".join(f"{url}\n" for url in urls)
+    )
+
+
+OWN_URLS = ("/practices/async/dont-block-the-event-loop/", "/p/FBP201/")
+
+
+def test_published_url_without_a_page_or_redirect_is_named(tree) -> None:
+    publish(tree, *OWN_URLS, "/practices/async/blocking-calls/")
+    assert (
+        "tests/published_urls.txt: line 4: /practices/async/blocking-calls/ was published and no "
+        "page or redirect serves it any more; add a redirect"
+    ) in errors(tree)
+    # A redirect in mkdocs.yml (read with its !ENV and !!python tags) keeps the address.
+    (tree / "mkdocs.yml").write_text(
+        "site_url: !ENV [SITE_URL, 'https://example.org/']\n"
+        "plugins:\n  - search\n  - redirects:\n      redirect_maps:\n"
+        "        practices/async/blocking-calls.md: practices/async/dont-block-the-event-loop.md\n"
+        "markdown_extensions:\n  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+    )
+    assert load_catalogue(tree).errors == []
+
+
+def test_practice_whose_addresses_are_not_published_is_named(tree) -> None:
+    publish(tree, "/p/FBP201/")
+    assert errors(tree) == (
+        f"{PAGE}: field 'id': FBP201's address /practices/async/dont-block-the-event-loop/ is "
+        "not in tests/published_urls.txt; add it (a line of its own), so it is kept from then on"
+    )
 
 
 def test_duplicate_id_names_both_files(tree) -> None:

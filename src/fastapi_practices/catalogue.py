@@ -515,4 +515,75 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
                 f"{_rel(figures, root)}: figures of {figures.stem}, which no page declares"
             )
     catalogue.practices.sort(key=lambda p: p.id)
+    catalogue.errors.extend(check_published_urls(catalogue))
     return catalogue
+
+
+# ---------------------------------------------------------------- published addresses
+
+PUBLISHED_URLS = Path("tests") / "published_urls.txt"
+
+
+class _LenientLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without running its tags (`!ENV`, `!relative`, `!!python/name`)."""
+
+
+_LenientLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, s, node: None)
+
+
+def _url_of(src_path: str) -> str:
+    """The address MkDocs gives `docs/<src_path>` (directory URLs): `a/b.md` -> `/a/b/`."""
+    stem = src_path.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem.removesuffix("index").rstrip("/")
+    return f"/{stem}/" if stem else "/"
+
+
+def redirect_maps(root: Path) -> dict[str, str]:
+    """mkdocs.yml's `plugins.redirects.redirect_maps` (old page -> new page), as written."""
+    path = root / "mkdocs.yml"
+    if not path.is_file():
+        return {}
+    config = yaml.load(path.read_text(encoding="utf-8"), _LenientLoader)  # noqa: S506 (a SafeLoader)
+    for plugin in (config or {}).get("plugins") or []:
+        if isinstance(plugin, dict) and isinstance(plugin.get("redirects"), dict):
+            return dict(plugin["redirects"].get("redirect_maps") or {})
+    return {}
+
+
+def served_urls(catalogue: Catalogue) -> set[str]:
+    """Every address the site will answer, worked out without building it: each page of
+    docs/, each redirect in mkdocs.yml, and each practice's `/p/<ID>/` short link."""
+    docs = catalogue.root / "docs"
+    urls = {_url_of(page.relative_to(docs).as_posix()) for page in docs.rglob("*.md")}
+    urls |= {_url_of(old) for old in redirect_maps(catalogue.root)}
+    urls |= {f"/{practice.short_url}" for practice in catalogue.practices}
+    return urls
+
+
+def check_published_urls(catalogue: Catalogue) -> Iterator[str]:
+    """Every URL ever published keeps answering, and every practice's URLs are published."""
+    listing = catalogue.root / PUBLISHED_URLS
+    if not listing.is_file():
+        return  # a partial copy (the tests' broken trees) has no history to keep
+    published: dict[str, int] = {}
+    for number, line in enumerate(listing.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip() and not line.startswith("#"):
+            published.setdefault(line.strip(), number)
+    served = served_urls(catalogue)
+    for url, number in published.items():
+        if url not in served:
+            yield (
+                f"{PUBLISHED_URLS.as_posix()}: line {number}: {url} was published and no page "
+                "or redirect serves it any more; add a redirect from its old page in "
+                "mkdocs.yml (plugins.redirects.redirect_maps, `old/page.md: new/page.md`)"
+            )
+    for practice in catalogue.practices:
+        for url in (f"/{practice.url}", f"/{practice.short_url}"):
+            if url not in published:
+                yield (
+                    f"{_rel(practice.page, catalogue.root)}: field 'id': {practice.id}'s "
+                    f"address {url} is not in {PUBLISHED_URLS.as_posix()}; add it (a line of "
+                    "its own), so it is kept from then on"
+                )

@@ -83,6 +83,20 @@ _REFERENCE_INFO: dict[ReferenceKind, tuple[str, tuple[str, ...]]] = {
     ReferenceKind.LINT_RULE: ("Lint rules", ()),
 }
 
+_REFERENCE_PATHS: dict[ReferenceKind, tuple[re.Pattern[str], str]] = {
+    # A question, or one answer on its page; never a search, a tag or a user page.
+    ReferenceKind.STACKOVERFLOW: (
+        re.compile(r"^/questions/\d+(/[^/]+(/\d+)?)?/?$"),
+        "https://stackoverflow.com/questions/<number>/<title-slug>",
+    ),
+    # One thread or one release of one repository, where maintainers said it.
+    ReferenceKind.ISSUE: (
+        re.compile(r"^/[\w.-]+/[\w.-]+/(issues|pull|discussions|commit|releases|blob)/\S+$"),
+        "https://github.com/<owner>/<repo>/issues/<number> (or pull/, discussions/, "
+        "commit/, releases/, blob/)",
+    ),
+}
+
 REQUIRED_SECTIONS = ("Why", "Bad and good", "Proof", "When not to apply")
 """The sections every practice page has, in this order."""
 OPTIONAL_SECTIONS = ("Changed in",)
@@ -109,10 +123,19 @@ class Reference(BaseModel):
 
     @model_validator(mode="after")
     def host_matches_kind(self) -> Reference:
-        """A `stackoverflow` or `issue` link must be on the kind's host."""
+        """A `stackoverflow` or `issue` link must be on the kind's host, in the kind's form."""
         hosts = self.kind.hosts
+        article = "an" if self.kind[0] in "aeiou" else "a"
         if hosts and (self.url.host or "") not in hosts:
-            raise ValueError(f"a {self.kind} reference must point to {' or '.join(hosts)}")
+            raise ValueError(
+                f"{article} {self.kind} reference must point to {' or '.join(hosts)}, "
+                f"not {self.url}"
+            )
+        form = _REFERENCE_PATHS.get(self.kind)
+        if form and (self.url.scheme != "https" or not form[0].match(self.url.path or "")):
+            raise ValueError(
+                f"{article} {self.kind} reference must look like {form[1]}, not {self.url}"
+            )
         return self
 
 

@@ -21,11 +21,18 @@ from fastapi_practices.testing.project import ROOT
 
 # The public address the site is built for in the tests (mkdocs.yml reads SITE_URL).
 SITE_URL = "https://practices.example.org/fastapi/"
+# The repository it is built for: "Edit this page" must open the page's file there.
+REPO_URL = "https://github.com/example-org/practices-fork"
 
 
 @pytest.fixture(scope="session")
 def site_url() -> str:
     return SITE_URL
+
+
+@pytest.fixture(scope="session")
+def repo_url() -> str:
+    return REPO_URL
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +54,10 @@ def _build_site(out: Path) -> None:
     env = {
         **os.environ,
         "SITE_URL": SITE_URL,
+        # As the deployment workflow sets them for a fork whose default branch is `trunk`.
+        "REPO_URL": REPO_URL,
+        "REPO_NAME": "example-org/practices-fork",
+        "EDIT_URI": "edit/trunk/docs/",
         "DISABLE_MKDOCS_2_WARNING": "true",
         "NO_MKDOCS_2_WARNING": "1",
     }

@@ -8,8 +8,10 @@ checkout itself, with the commands a contributor types.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import pty
 import re
 import shutil
 import subprocess
@@ -34,13 +36,17 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 FORMS = ROOT / ".github" / "ISSUE_TEMPLATE"
 
 
-def run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """A command as a contributor runs it: nothing of this pytest run's own state leaks in."""
+def run_env(**env: str) -> dict[str, str]:
+    """The environment a contributor's shell has: nothing of this pytest run's own state."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_"))}
-    quiet = {"DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
+    return {**base, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1", **env}
+
+
+def run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """A command as a contributor runs it, with no terminal."""
     return subprocess.run(
         args, cwd=cwd, capture_output=True, text=True, timeout=300, check=False,
-        stdin=subprocess.DEVNULL, env={**base, **quiet, **env},
+        stdin=subprocess.DEVNULL, env=run_env(**env),
     )  # fmt: skip
 
 
@@ -153,6 +159,30 @@ def test_new_refuses_what_cannot_be_a_practice_and_writes_nothing(
     assert result.returncode == 2
     assert message in result.stderr
     assert files_of(project) == before
+
+
+def test_show_names_a_practices_files(project: Path) -> None:
+    shown = run(*COMMAND, "show", "fbp201", cwd=project)
+    assert shown.returncode == 0
+    assert shown.stdout.splitlines()[4:7] == [
+        "page:      docs/practices/async/dont-block-the-event-loop.md",
+        "snippets:  snippets/async/dont-block-the-event-loop/",
+        "test:      tests/practices/test_dont_block_the_event_loop.py",
+    ]
+    field = run(*COMMAND, "show", "FBP201", "--field", "slug", cwd=project)
+    assert field.stdout == "dont-block-the-event-loop\n"
+    missing = run(*COMMAND, "show", "FBP299", cwd=project)
+    assert missing.returncode == 1 and "no practice FBP299" in missing.stderr
+
+
+def test_one_practices_tests_wait_for_a_clean_catalogue(project: Path) -> None:
+    (project / "tests/published_urls.txt").write_text("/\n")
+    refused = run(*COMMAND, "test", "FBP201", cwd=project)
+    assert refused.returncode == 1
+    assert "FBP201's address /practices/async/dont-block-the-event-loop/ is not in" in (
+        refused.stdout
+    )
+    assert "fix them first" in refused.stderr
 
 
 # ------------------------------------------------------------------ the walk-through
@@ -460,3 +490,23 @@ def test_pre_commit_hooks_run_offline_and_stop_a_misspelling(tmp_path: Path) -> 
     assert typo.returncode == 1
     assert re.search(r"^typos \(spelling\)\.+Failed$", typo.stdout, re.M)
     assert f"`{misspelt}d` should be `received`" in typo.stdout
+
+
+def test_new_asks_for_category_and_title_in_a_terminal(project: Path) -> None:
+    """Run in a terminal without options, `new` lists the categories and asks."""
+    main, child = pty.openpty()
+    with subprocess.Popen(
+        NEW, cwd=project, stdin=child, stdout=child, stderr=child, env=run_env(), text=True
+    ) as process:
+        os.close(child)
+        os.write(main, b"2\nCancel work the client gave up on\n")
+        output = b""
+        with contextlib.suppress(OSError):  # EIO once the child has exited
+            while chunk := os.read(main, 4096):
+                output += chunk
+        assert process.wait(timeout=60) == 0
+    os.close(main)
+    text = output.decode()
+    assert "  2. async              Async and concurrency" in text
+    assert "Title, the rule as an imperative" in text
+    assert "FBP202 (Async and concurrency) written:" in text

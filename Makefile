@@ -86,9 +86,11 @@ test-practice: $(VENV)/.all-$(LOCK_SUM) ## Run one practice's tests (ID=FBP201)
 	@[ -n "$(ID)" ] || { echo "Name the practice: make test-practice ID=FBP201" >&2; exit 2; }
 	$(BIN)/fastapi-practices test $(ID)
 
+# Recording is how figures catch up with a new release, so the one test that refuses figures
+# of other releases is left out of this run (make test runs it).
 measure: $(VENV)/.all-$(LOCK_SUM) ## Run the tests and merge the figures the pages show
 	@bash .ci/browser $(BIN)
-	$(call two_sessions,--record)
+	$(call two_sessions,--record --deselect tests/test_integrity.py::test_recorded_figures_match_the_installed_fastapi)
 measure: export FASTAPI_PRACTICES_RECORD_COMMAND = make measure$(if $(K), K=$(K))
 
 LIGHTHOUSE := .cache/lighthouse/node_modules/.bin/lighthouse

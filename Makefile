@@ -20,7 +20,7 @@ LOCK_SUM := $(shell { cat uv.lock pyproject.toml Makefile; $(PYTHON) -c 'import 
 K ?=
 ID ?=
 
-.PHONY: help serve build validate new test test-practice measure bench lint clean
+.PHONY: help serve build validate new test test-practice test-matrix measure bench lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -85,6 +85,13 @@ test: $(VENV)/.all-$(LOCK_SUM) ## Run every test (K=expr selects some, as pytest
 test-practice: $(VENV)/.all-$(LOCK_SUM) ## Run one practice's tests (ID=FBP201)
 	@[ -n "$(ID)" ] || { echo "Name the practice: make test-practice ID=FBP201" >&2; exit 2; }
 	$(BIN)/fastapi-practices test $(ID)
+
+# Each point of [tool.fastapi-practices] matrix in pyproject.toml gets an environment of its
+# own under .cache/matrix/ (built by uv on first use); the verdicts go to tests/matrix.json,
+# which every practice page shows. POINTS="0.115.14 latest" runs only those.
+test-matrix: $(VENV)/.all-$(LOCK_SUM) ## Run every practice's tests on each supported FastAPI
+	UV=$(abspath $(UV)) $(BIN)/python -m fastapi_practices.tools.matrix \
+	  $(if $(POINTS),--points $(POINTS)) $(if $(MATRIX_REPORT),--report $(MATRIX_REPORT))
 
 # Recording is how figures catch up with a new release, so the one test that refuses figures
 # of other releases is left out of this run (make test runs it).

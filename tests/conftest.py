@@ -25,6 +25,36 @@ SITE_URL = "https://practices.example.org/fastapi/"
 REPO_URL = "https://github.com/example-org/practices-fork"
 
 
+# Starlette 1.10 nudges TestClient users towards the httpx2 package; snippets keep the
+# TestClient that FastAPI's docs teach. Only this exact message is let through, and only
+# where the class exists: older Starlette releases (the version matrix) do not have it.
+HTTPX2_NUDGE = (
+    "ignore:Using `httpx` with `starlette.testclient` is deprecated; install `httpx2` "
+    "instead.:starlette.exceptions.StarletteDeprecationWarning"
+)
+
+
+# Starlette before 1.0 builds TestClient on `anyio.abc.BlockingPortal`, an alias that the
+# AnyIO release we pin deprecates. It says nothing about a practice; it is let through, by
+# its exact message, only where Starlette still uses the alias (older matrix points).
+ANYIO_PORTAL_ALIAS = (
+    "ignore:The anyio.abc.BlockingPortal alias is deprecated, use "
+    "anyio.from_thread.BlockingPortal instead.:DeprecationWarning"
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import importlib.util
+
+    import starlette.exceptions
+
+    if hasattr(starlette.exceptions, "StarletteDeprecationWarning"):
+        config.addinivalue_line("filterwarnings", HTTPX2_NUDGE)
+    testclient = importlib.util.find_spec("starlette.testclient")  # found, not imported
+    if testclient and "anyio.abc.BlockingPortal" in Path(str(testclient.origin)).read_text():
+        config.addinivalue_line("filterwarnings", ANYIO_PORTAL_ALIAS)
+
+
 @pytest.fixture(scope="session")
 def site_url() -> str:
     return SITE_URL

@@ -73,3 +73,33 @@ def test_screenshot_of_a_practice_page_for_review(page: Page, served: str, schem
     assert page.locator(f'body[data-md-color-scheme="{scheme}"]').count() == 1
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"FBP201-{scheme}.png"))
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_chart_takes_the_colours_of_either_scheme(page: Page, served: str, scheme: str) -> None:
+    """The inline chart's text is the page's text colour and its bars the scheme's bad and
+    good colours, in light and in dark mode; its accessible name states the figures."""
+    page.emulate_media(color_scheme="dark" if scheme == "slate" else "light")
+    page.goto(served + catalogue().by_id()["FBP201"].url)
+    assert page.locator(f'body[data-md-color-scheme="{scheme}"]').count() == 1
+    chart = page.get_by_role("img", name="Eight requests sent at once to each app")
+    assert chart.count() == 1
+    colours = chart.evaluate(
+        """svg => {
+            const style = getComputedStyle(document.body);
+            const text = svg.querySelector('text');
+            const fills = [...svg.querySelectorAll('path')].map(p => getComputedStyle(p).fill);
+            const probe = document.createElement('span');
+            document.body.append(probe);
+            probe.style.color = 'var(--fbp-bad)';
+            const bad = getComputedStyle(probe).color;
+            probe.style.color = 'var(--fbp-good)';
+            const good = getComputedStyle(probe).color;
+            probe.remove();
+            return {text: getComputedStyle(text).fill, page: getComputedStyle(svg).color,
+                    body: style.color, bad, good, fills};
+        }"""
+    )
+    assert colours["text"] == colours["page"] == colours["body"]
+    assert colours["bad"] in colours["fills"] and colours["good"] in colours["fills"]
+    assert colours["bad"] != colours["good"]

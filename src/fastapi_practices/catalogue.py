@@ -24,6 +24,7 @@ from fastapi_practices.model import (
     REQUIRED_SECTIONS,
     Category,
     FrontMatter,
+    Matrix,
     Measurements,
 )
 
@@ -155,6 +156,8 @@ class Catalogue:
     root: Path
     practices: list[Practice] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    matrix: Matrix | None = None
+    """`tests/matrix.json`: the verdicts of the last `make test-matrix`, if it ran."""
 
     def by_id(self) -> dict[str, Practice]:
         """The practices by ID."""
@@ -516,7 +519,33 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
             )
     catalogue.practices.sort(key=lambda p: p.id)
     catalogue.errors.extend(check_published_urls(catalogue))
+    catalogue.matrix, problems = read_matrix(catalogue)
+    catalogue.errors.extend(problems)
     return catalogue
+
+
+MATRIX_FILE = Path("tests") / "matrix.json"
+
+
+def read_matrix(catalogue: Catalogue) -> tuple[Matrix | None, list[str]]:
+    """The version matrix's verdicts, and what is wrong with the file, if anything."""
+    path = catalogue.root / MATRIX_FILE
+    if not path.is_file():
+        return None, []
+    rel = MATRIX_FILE.as_posix()
+    try:
+        matrix = Matrix.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        return None, [_format_error(rel, err) for err in exc.errors()]
+    known = catalogue.by_id()
+    problems = [
+        f"{rel}: field 'points.{n}.results.{practice_id}': no practice has this ID; run "
+        "`make test-matrix` again"
+        for n, point in enumerate(matrix.points)
+        for practice_id in point.results
+        if practice_id not in known
+    ]
+    return matrix, problems
 
 
 # ---------------------------------------------------------------- published addresses

@@ -92,9 +92,15 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
         page.meta["short_link"] = render.absolute(config.site_url or "/", practice.short_url)
         page.meta["review_comment"] = render.review_comment(practice, config.site_url or "/")
         page.meta["summary_html"] = render.inline_code(practice.meta.summary)
-        if figures:
-            page.meta["verified_on"] = figures.environment.fastapi
-        markdown = markdown.replace(MEASUREMENTS_MARKER, render.measurements(figures))
+        verified = render.verified_range(practice, catalogue.matrix)
+        if verified:
+            page.meta["verified_on"], page.meta["holds"] = verified
+        elif figures:
+            page.meta["verified_on"], page.meta["holds"] = figures.environment.fastapi, True
+        page.meta["versions_html"] = render.versions(practice, catalogue.matrix)
+        markdown = markdown.replace(
+            MEASUREMENTS_MARKER, render.measurements(figures) + "\n\n" + render.CHART_MARKER
+        )
         markdown = render.with_changes_tab(markdown, practice)
         return markdown.rstrip() + "\n\n" + render.references(practice) + "\n"
 
@@ -103,8 +109,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
     ) -> str:
         """Mark the bad and good tabs and code blocks, for the icons and colours of
         assets/practice.css."""
-        if page.file.src_uri not in self._catalogue().by_src_path():
+        practice = self._catalogue().by_src_path().get(page.file.src_uri)
+        if practice is None:
             return html
+        html = render.with_chart(html, practice)
         return render.code_out_of_search(render.mark_bad_and_good(html))
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:

@@ -248,6 +248,23 @@ class StaleFigures(ValueError):
 # ---------------------------------------------------------------- published catalogue
 
 
+class VersionRecord(BaseModel):
+    """One release of the version matrix, as `practices.json` gives it for a practice."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    fastapi: str
+    """The FastAPI release."""
+    environment: Environment
+    """Everything installed with it."""
+    ran: date
+    """When the practice's tests ran on it."""
+    verdict: Verdict
+    """`holds`, `fails` or `n/a`."""
+    detail: str
+    """The failing tests, or why the practice does not apply there."""
+
+
 class PracticeRecord(BaseModel):
     """One practice in `practices.json`."""
 
@@ -279,6 +296,8 @@ class PracticeRecord(BaseModel):
     """The FastAPI release its behaviour test last recorded figures on, if it records any."""
     environment: Environment | None
     """All the releases those figures were measured on."""
+    versions: list[VersionRecord] = []
+    """The practice on each FastAPI release of the version matrix, oldest first."""
 
 
 class CatalogueRecord(BaseModel):
@@ -294,3 +313,50 @@ class CatalogueRecord(BaseModel):
     """The site's public address."""
     practices: list[PracticeRecord]
     """Every practice, in ID order."""
+
+
+# ---------------------------------------------------------------- the version matrix
+
+
+class Verdict(StrEnum):
+    """What one practice's tests said on one release."""
+
+    HOLDS = "holds"
+    """Every test of the practice passed (some may be marked not applicable there)."""
+    FAILS = "fails"
+    """At least one test failed: the page's claim does not hold on that release."""
+    NOT_APPLICABLE = "n/a"
+    """Every test was skipped as needing a later release (`needs FastAPI 0.121: ...`)."""
+
+
+class PracticeVerdict(BaseModel):
+    """One cell of the matrix."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Verdict
+    detail: str = ""
+    """The failing tests, or why the practice does not apply to that release."""
+
+
+class MatrixPoint(BaseModel):
+    """One release the practices' tests ran on, with what they said."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    point: Annotated[str, Field(pattern=r"^(\d+\.\d+\.\d+|latest)$")]
+    """The FastAPI release asked for (`latest`: the newest, with the newest of the rest)."""
+    ran: date
+    environment: Environment
+    """What was installed for it: the newest Pydantic, Starlette and uvicorn that resolve."""
+    results: dict[Annotated[str, Field(pattern=ID_PATTERN)], PracticeVerdict]
+
+
+class Matrix(BaseModel):
+    """`tests/matrix.json`: every practice's tests on each supported FastAPI release, as
+    `make test-matrix` last ran them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    command: str
+    points: list[MatrixPoint]

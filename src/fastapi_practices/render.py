@@ -19,9 +19,12 @@ from fastapi_practices.catalogue import (
 from fastapi_practices.model import (
     CatalogueRecord,
     Category,
+    Matrix,
     Measurements,
     PracticeRecord,
     ReferenceKind,
+    Verdict,
+    VersionRecord,
 )
 
 
@@ -95,6 +98,92 @@ def measurements(data: Measurements | None) -> str:
 
 
 # ---------------------------------------------------------------- what changes
+
+
+CHART_MARKER = "<!-- fbp-chart -->"
+
+
+def with_chart(page_html: str, practice: Practice) -> str:
+    """The practice's chart (tests/measurements/<ID>.svg), inline where its figures are, so
+    its text and bars take the page's colours; its title is the text alternative."""
+    chart = practice.measurements_file.with_suffix(".svg")
+    if CHART_MARKER not in page_html:
+        return page_html
+    if not chart.is_file():
+        return page_html.replace(CHART_MARKER, "")
+    figure = (
+        f'<figure class="fbp-chart" data-search-exclude>{chart.read_text(encoding="utf-8")}'
+        "<figcaption>Drawn from the figures above when they were recorded.</figcaption>"
+        "</figure>"
+    )
+    return page_html.replace(CHART_MARKER, figure, 1)
+
+
+_VERDICT = {
+    Verdict.HOLDS: ("holds", "✓", "holds"),
+    Verdict.FAILS: ("fails", "✗", "fails"),
+    Verdict.NOT_APPLICABLE: ("na", "–", "not applicable"),
+    None: ("none", "?", "not run"),
+}
+
+
+def versions(practice: Practice, matrix: Matrix | None) -> str:
+    """The practice's row of the version matrix: one cell per FastAPI release it ran on, each
+    with the verdict of that run, straight from tests/matrix.json."""
+    if matrix is None or not any(practice.id in p.results for p in matrix.points):
+        return (
+            '<div class="fbp-versions fbp-versions--none">Not yet run on the version matrix '
+            "(<code>make test-matrix</code>).</div>"
+        )
+    cells = []
+    for point in matrix.points:
+        cell = point.results.get(practice.id)
+        css, mark, word = _VERDICT[cell.verdict if cell else None]
+        env = point.environment
+        context = (
+            f"Starlette {env.starlette}, Pydantic {env.pydantic}, uvicorn {env.uvicorn}, "
+            f"Python {env.python}; run {point.ran.isoformat()}"
+        )
+        detail = (
+            f'<span class="fbp-cell__detail">{inline_code(cell.detail)}</span>'
+            if cell and cell.detail
+            else ""
+        )
+        cells.append(
+            f'<li class="fbp-cell fbp-cell--{css}" title="{html.escape(context)}">'
+            f'<span class="fbp-cell__version">{html.escape(env.fastapi)}</span> '
+            f'<span class="fbp-cell__verdict"><span aria-hidden="true">{mark}</span> '
+            f"{word}</span>{detail}</li>"
+        )
+    dates = sorted({p.ran.isoformat() for p in matrix.points})
+    when = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+    return (
+        '<div class="fbp-versions"><span class="fbp-versions__label">FastAPI</span>'
+        f'<ul class="fbp-versions__cells">{"".join(cells)}</ul>'
+        f'<span class="fbp-versions__when">tested {when}, <code>{html.escape(matrix.command)}'
+        "</code></span></div>"
+    )
+
+
+def verified_range(practice: Practice, matrix: Matrix | None) -> tuple[str, bool] | None:
+    """("0.115.14 to 0.165.0", True): the newest run of releases on which the practice
+    holds, ending at the newest point; ("0.165.0", False) when it fails on the newest."""
+    if matrix is None:
+        return None
+    ran = [(p, p.results[practice.id]) for p in matrix.points if practice.id in p.results]
+    if not ran:
+        return None
+    newest_point, newest = ran[-1]
+    if newest.verdict != Verdict.HOLDS:
+        return newest_point.environment.fastapi, False
+    first = newest_point
+    for point, cell in reversed(ran):
+        if cell.verdict != Verdict.HOLDS:
+            break
+        first = point
+    if first is newest_point:
+        return newest_point.environment.fastapi, True
+    return f"{first.environment.fastapi} to {newest_point.environment.fastapi}", True
 
 
 def _pair_files(bad: Path, good: Path) -> list[tuple[str, str, list[str], list[str]]]:
@@ -214,6 +303,17 @@ def export(catalogue: Catalogue, site_name: str, site_url: str) -> CatalogueReco
                 references=p.meta.references,
                 verified_on=figures.environment.fastapi if figures else None,
                 environment=figures.environment if figures else None,
+                versions=[
+                    VersionRecord(
+                        fastapi=point.environment.fastapi,
+                        environment=point.environment,
+                        ran=point.ran,
+                        verdict=point.results[p.id].verdict,
+                        detail=point.results[p.id].detail,
+                    )
+                    for point in (catalogue.matrix.points if catalogue.matrix else [])
+                    if p.id in point.results
+                ],
             )
         )
     return CatalogueRecord.model_validate(

@@ -3,7 +3,7 @@
 import pytest
 
 from fastapi_practices.testing.live import live_server, single_get, snippet_path
-from fastapi_practices.testing.load import burst
+from fastapi_practices.testing.load import answered_at, burst
 
 # Measures time: runs in the session of its own that `make test` gives the timing tests.
 pytestmark = pytest.mark.timing
@@ -12,19 +12,49 @@ PRACTICE = "async/dont-block-the-event-loop"
 CONCURRENT = 8
 
 
-def concurrency_ratio(name: str) -> float:
-    """Wall time of CONCURRENT simultaneous requests, in units of one request's latency."""
+NAMES = ("bad", "good", "good_await")
+
+
+def concurrency(name: str) -> tuple[float, list[tuple[float, float]]]:
+    """Wall time of CONCURRENT simultaneous requests, and each request's send and answer,
+    all in units of one request's latency."""
     with live_server(snippet_path(PRACTICE, name)) as server:
         url = f"{server.url}/report"
         one = single_get(url)
         measured = burst(url, CONCURRENT, warm_up=False)  # fails on any status but 200
     assert len(measured.latencies) == CONCURRENT
-    return measured.wall / one
+    spans = sorted((start / one, end / one) for start, end in measured.spans)
+    return measured.wall / one, spans
 
 
 @pytest.fixture(scope="module")
-def ratios() -> dict[str, float]:
-    return {name: concurrency_ratio(name) for name in ("bad", "good", "good_await")}
+def runs() -> dict[str, tuple[float, list[tuple[float, float]]]]:
+    return {name: concurrency(name) for name in NAMES}
+
+
+@pytest.fixture(scope="module")
+def ratios(runs) -> dict[str, float]:
+    return {name: ratio for name, (ratio, _) in runs.items()}
+
+
+def test_each_request_on_a_timeline(runs, record) -> None:
+    """The chart's figures. Blocking, the calls run one after another and at least half
+    the answers leave only at the end, after about {CONCURRENT} request-times; in the thread
+    pool or awaiting, every answer leaves after about one."""
+    for name in NAMES:
+        spans = runs[name][1]
+        answers = sorted(end for _, end in spans)
+        record(
+            f"timeline-{name}",
+            f"`{name}.py`: when each request was answered, in units of one request alone",
+            [[round(start, 3), round(end, 3)] for start, end in spans],
+            answered_at(answers),
+        )
+        assert all(start < 0.1 for start, _ in spans)  # all sent at once
+        if name == "bad":
+            assert answers[len(answers) // 2] > 0.6 * CONCURRENT, answers
+        else:
+            assert answers[-1] < 0.35 * CONCURRENT, answers
 
 
 def test_blocking_call_in_async_route_serialises_requests(ratios, record) -> None:

@@ -14,6 +14,7 @@ import pytest
 from fastapi_practices.testing.live import live_app, live_server, load_snippet, snippet_path
 from fastapi_practices.testing.load import burst
 from fastapi_practices.testing.proc import process_status
+from fastapi_practices.testing.versions import needs, since
 
 # Measures time: runs in the session of its own that `make test` gives the timing tests.
 pytestmark = pytest.mark.timing
@@ -163,9 +164,25 @@ def test_async_dependency_is_not_slowed_by_a_full_pool(latencies, record) -> Non
     assert good < 0.4 * SLOW
 
 
+def test_depends_takes_max_concurrency_from_0_163() -> None:
+    """`max_concurrency` is a parameter of `Depends` from FastAPI 0.163.0 on; before, the
+    same call is a TypeError (the matrix's older points check that side)."""
+    from fastapi import Depends
+
+    def load_tenant() -> int:
+        return 1
+
+    if since("fastapi", "0.163.0"):
+        Depends(load_tenant, max_concurrency=2)
+    else:
+        with pytest.raises(TypeError, match="unexpected keyword argument 'max_concurrency'"):
+            Depends(load_tenant, max_concurrency=2)  # type: ignore[call-arg]
+
+
+@needs("fastapi", "0.163.0", "Depends(max_concurrency=...)")
 def test_max_concurrency_caps_a_blocking_sync_dependency(record) -> None:
     """The page's advice for a sync dependency that must block: cap it, so it cannot take
-    every thread of the pool. Checked on the FastAPI pinned here."""
+    every thread of the pool."""
     from typing import Annotated
 
     from fastapi import Depends, FastAPI

@@ -15,6 +15,7 @@ class Burst:
     wall: float  # seconds from the first request sent to the last answer
     latencies: list[float]  # each request's own latency, seconds
     probe: float | None  # latency of the probe request sent during the burst, seconds
+    spans: list[tuple[float, float]]  # each request's send and answer, seconds from the start
 
 
 class _Connection:
@@ -22,6 +23,7 @@ class _Connection:
     nothing, so a burst of them measures the server and not the client's own overhead."""
 
     def __init__(self, url: str) -> None:
+        self.sent = 0.0  # when the request was written, perf_counter seconds
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
         parts = urlsplit(url)
@@ -37,7 +39,7 @@ class _Connection:
     async def get(self) -> float:
         if self.reader is None or self.writer is None:
             raise RuntimeError("open() the connection first")
-        start = time.perf_counter()
+        start = self.sent = time.perf_counter()
         self.writer.write(self.request)
         await self.writer.drain()
         response = await self.reader.read()  # Connection: close, so this reads to the end
@@ -70,7 +72,12 @@ async def _burst(
             await asyncio.sleep(probe_delay)
             probe = await probe_connection.get()
         latencies = await asyncio.gather(*burst)
-        return Burst(time.perf_counter() - start, list(latencies), probe)
+        wall = time.perf_counter() - start
+        spans = [
+            (c.sent - start, c.sent - start + t)
+            for c, t in zip(connections, latencies, strict=True)
+        ]
+        return Burst(wall, list(latencies), probe, spans)
 
 
 def burst(
@@ -88,3 +95,12 @@ def burst(
     if not 1 <= n <= 200:
         raise ValueError("n must be between 1 and 200")
     return asyncio.run(_burst(url, n, probe_url, probe_delay, timeout, warm_up))
+
+
+def answered_at(answers: list[float]) -> str:
+    """Answer times grouped as a page shows them: one at 1.0, seven at 8.0 (times one request)."""
+    counts: dict[str, int] = {}
+    for answer in sorted(answers):
+        key = f"{answer:.1f}×"
+        counts[key] = counts.get(key, 0) + 1
+    return ", ".join(f"{count} at {key}" for key, count in counts.items())

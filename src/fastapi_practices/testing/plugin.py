@@ -208,6 +208,22 @@ class _Recorder:
         for path, measurements in writes:  # all or nothing
             path.write_text(measurements.model_dump_json(indent=2) + "\n")
             say(f"--record: {len(measurements.figures)} figures in {path.relative_to(self.root)}")
+            self._draw(path, measurements, say)
+
+    def _draw(self, path: Path, measurements: Measurements, say: Callable[[str], object]) -> None:
+        """Draw the practice's chart from the figures just written, if it has one."""
+        from fastapi_practices import charts
+
+        if measurements.practice not in charts.CHARTS:
+            return
+        try:
+            svg = charts.draw(measurements)
+        except KeyError as exc:  # a partial recording without the chart's figures
+            say(f"--record: {measurements.practice}'s chart needs figure {exc}; not drawn")
+            return
+        chart = charts.chart_file(path)
+        chart.write_text(svg or "", encoding="utf-8")
+        say(f"--record: chart in {chart.relative_to(self.root)}")
 
 
 EXECUTED = "fastapi-practices-executed"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import date
@@ -133,3 +134,22 @@ def test_matrix_json_is_what_the_runner_writes() -> None:
     text = (ROOT / "tests/matrix.json").read_text()
     matrix = Matrix.model_validate_json(text)
     assert json.loads(text) == matrix.model_dump(mode="json")
+
+
+def test_versions_page_lists_every_practice_on_every_release(site: Path) -> None:
+    matrix = catalogue().matrix
+    assert matrix is not None
+    page = (site / "versions" / "index.html").read_text()
+    for point in matrix.points:
+        assert f'<th scope="col">FastAPI {point.environment.fastapi}<br>' in page
+    for practice in catalogue().practices:
+        row = page.split(f'<a href="../{practice.url}">{practice.id}</a>', 1)[1]
+        row = row.split("</tr>", 1)[0]
+        expected = [
+            {"holds": "holds", "fails": "fails", "n/a": "not applicable"}[
+                point.results[practice.id].verdict
+            ]
+            for point in matrix.points
+        ]
+        shown = re.findall(r'<span aria-hidden="true">.</span> ([a-z ]+)</td>', row)
+        assert shown == expected, practice.id

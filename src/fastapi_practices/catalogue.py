@@ -31,6 +31,7 @@ from fastapi_practices.model import (
 SNIPPET_INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$', re.M)
 MEASUREMENTS_MARKER = "<!-- measurements -->"
 CATALOGUE_MARKER = "<!-- catalogue -->"
+MATRIX_MARKER = "<!-- version-matrix -->"
 DECLARED_ID = re.compile(r"^id:\s*(\S+)", re.M)
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 

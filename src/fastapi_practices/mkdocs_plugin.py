@@ -21,6 +21,7 @@ from mkdocs.plugins import BasePlugin
 from fastapi_practices import render
 from fastapi_practices.catalogue import (
     CATALOGUE_MARKER,
+    MATRIX_MARKER,
     MEASUREMENTS_MARKER,
     Catalogue,
     load_catalogue,
@@ -82,6 +83,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
         if CATALOGUE_MARKER in markdown:
             markdown = markdown.replace(
                 CATALOGUE_MARKER, render.catalogue_table(catalogue, page.file.src_uri)
+            )
+        if MATRIX_MARKER in markdown:
+            markdown = markdown.replace(
+                MATRIX_MARKER, render.matrix_table(catalogue, page.file.src_uri)
             )
         practice = catalogue.by_src_path().get(page.file.src_uri)
         if practice is None:

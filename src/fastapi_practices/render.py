@@ -165,6 +165,41 @@ def versions(practice: Practice, matrix: Matrix | None) -> str:
     )
 
 
+def matrix_table(catalogue: Catalogue, from_page: str) -> str:
+    """Every practice on every release of the version matrix, as one HTML table."""
+    matrix = catalogue.matrix
+    if matrix is None:
+        return "The version matrix has not run yet (`make test-matrix`)."
+    # Raw HTML is not rewritten by MkDocs: link from the page's own directory URL.
+    depth = from_page.count("/") + (0 if from_page.rsplit("/", 1)[-1] == "index.md" else 1)
+    head = "".join(
+        f'<th scope="col">FastAPI {html.escape(p.environment.fastapi)}<br>'
+        f"<small>Starlette {html.escape(p.environment.starlette)}, Pydantic "
+        f"{html.escape(p.environment.pydantic)}, run {p.ran.isoformat()}</small></th>"
+        for p in matrix.points
+    )
+    rows = []
+    for practice in catalogue.practices:
+        link = "../" * depth + practice.url
+        cells = []
+        for point in matrix.points:
+            cell = point.results.get(practice.id)
+            css, mark, word = _VERDICT[cell.verdict if cell else None]
+            detail = html.escape(cell.detail) if cell and cell.detail else ""
+            cells.append(
+                f'<td class="fbp-cell--{css}" title="{detail}"><span aria-hidden="true">'
+                f"{mark}</span> {word}</td>"
+            )
+        rows.append(
+            f'<tr><th scope="row"><a href="{link}">{practice.id}</a> '
+            f"{html.escape(practice.meta.title)}</th>{''.join(cells)}</tr>"
+        )
+    return (
+        '<div class="fbp-matrix"><table><thead><tr><th scope="col">Practice</th>'
+        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
 def verified_range(practice: Practice, matrix: Matrix | None) -> tuple[str, bool] | None:
     """("0.115.14 to 0.165.0", True): the newest run of releases on which the practice
     holds, ending at the newest point; ("0.165.0", False) when it fails on the newest."""

@@ -22,26 +22,44 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi_practices import __version__
-from fastapi_practices.catalogue import NotAProject, find_root, load_catalogue
+from fastapi_practices.catalogue import Catalogue, NotAProject, find_root, load_catalogue
 from fastapi_practices.model import Category
 from fastapi_practices.scaffold import ScaffoldError, create_practice
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def validate(args: argparse.Namespace) -> int:
-    """Print every catalogue problem; 1 if there is any."""
+class _Stop(Exception):
+    """Ends a subcommand with this exit status (its message is already printed)."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+def _root(args: argparse.Namespace) -> Path:
+    """The catalogue checkout the command works on, or a usage error."""
     try:
-        root = find_root(args.root)
+        return find_root(args.root)
     except NotAProject as exc:
-        print(f"fastapi-practices validate: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        print(f"fastapi-practices {args.command}: {exc}", file=sys.stderr)
+        raise _Stop(EXIT_USAGE) from None
+
+
+def _clean_catalogue(root: Path, summary: str) -> Catalogue:
+    """The catalogue, after printing each of its problems (then stopping, if any)."""
     catalogue = load_catalogue(root)
     for error in catalogue.errors:
         print(error)
     if catalogue.errors:
-        print(f"{len(catalogue.errors)} problems in {root}", file=sys.stderr)
-        return EXIT_PROBLEMS
+        print(f"{len(catalogue.errors)} problems{summary}", file=sys.stderr)
+        raise _Stop(EXIT_PROBLEMS)
+    return catalogue
+
+
+def validate(args: argparse.Namespace) -> int:
+    """Print every catalogue problem; 1 if there is any."""
+    root = _root(args)
+    catalogue = _clean_catalogue(root, f" in {root}")
     print(f"{len(catalogue.practices)} practices, no problems", file=sys.stderr)
     return EXIT_CLEAN
 
@@ -59,11 +77,7 @@ def _ask_category() -> str:
 
 def new(args: argparse.Namespace) -> int:
     """Scaffold a practice; 2 (nothing written) when the input cannot make a valid one."""
-    try:
-        root = find_root(args.root)
-    except NotAProject as exc:
-        print(f"fastapi-practices new: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    root = _root(args)
     interactive = sys.stdin.isatty()
     category, title = args.category, args.title
     try:
@@ -103,11 +117,7 @@ SHOW_FIELDS = ("id", "title", "slug", "category", "page", "snippets", "test", "f
 
 def show(args: argparse.Namespace) -> int:
     """Print a practice's files and address (or one of them, with --field)."""
-    try:
-        root = find_root(args.root)
-    except NotAProject as exc:
-        print(f"fastapi-practices show: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    root = _root(args)
     catalogue = load_catalogue(root)
     practice = catalogue.by_id().get(args.id.upper())
     if practice is None:
@@ -138,17 +148,8 @@ def show(args: argparse.Namespace) -> int:
 
 def test(args: argparse.Namespace) -> int:
     """Validate, then run one practice's tests; pytest's exit status."""
-    try:
-        root = find_root(args.root)
-    except NotAProject as exc:
-        print(f"fastapi-practices test: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    catalogue = load_catalogue(root)
-    for error in catalogue.errors:
-        print(error)
-    if catalogue.errors:
-        print(f"{len(catalogue.errors)} problems; fix them first", file=sys.stderr)
-        return EXIT_PROBLEMS
+    root = _root(args)
+    catalogue = _clean_catalogue(root, "; fix them first")
     practice = catalogue.by_id().get(args.id.upper())
     if practice is None:
         print(f"fastapi-practices test: no practice {args.id}", file=sys.stderr)
@@ -236,4 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except _Stop as stop:
+        return stop.status

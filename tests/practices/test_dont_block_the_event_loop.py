@@ -3,7 +3,7 @@
 import pytest
 
 from fastapi_practices.testing.live import live_server, single_get, snippet_path
-from fastapi_practices.testing.load import answered_at, burst
+from fastapi_practices.testing.load import burst, check_timeline
 
 # Measures time: runs in the session of its own that `make test` gives the timing tests.
 pytestmark = pytest.mark.timing
@@ -39,22 +39,9 @@ def ratios(runs) -> dict[str, float]:
 
 def test_each_request_on_a_timeline(runs, record) -> None:
     """The chart's figures. Blocking, the calls run one after another and at least half
-    the answers leave only at the end, after about {CONCURRENT} request-times; in the thread
-    pool or awaiting, every answer leaves after about one."""
+    the answers leave only at the end; in the thread pool or awaiting, all after about one."""
     for name in NAMES:
-        spans = runs[name][1]
-        answers = sorted(end for _, end in spans)
-        record(
-            f"timeline-{name}",
-            f"`{name}.py`: when each request was answered, in units of one request alone",
-            [[round(start, 3), round(end, 3)] for start, end in spans],
-            answered_at(answers),
-        )
-        assert all(start < 0.1 for start, _ in spans)  # all sent at once
-        if name == "bad":
-            assert answers[len(answers) // 2] > 0.6 * CONCURRENT, answers
-        else:
-            assert answers[-1] < 0.35 * CONCURRENT, answers
+        check_timeline(record, name, runs[name][1], blocking=name == "bad")
 
 
 def test_blocking_call_in_async_route_serialises_requests(ratios, record) -> None:

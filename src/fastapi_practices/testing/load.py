@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -104,3 +105,28 @@ def answered_at(answers: list[float]) -> str:
         key = f"{answer:.1f}×"
         counts[key] = counts.get(key, 0) + 1
     return ", ".join(f"{count} at {key}" for key, count in counts.items())
+
+
+def check_timeline(
+    record: Callable[[str, str, object, str], None],
+    name: str,
+    spans: list[tuple[float, float]],
+    *,
+    blocking: bool,
+) -> None:
+    """Record a burst's timeline (each request's send and answer, in units of one request
+    alone: the figures a timeline chart draws) and assert its shape. Blocking, at least
+    half the answers come after 0.6 x the burst's size in request-times; otherwise every
+    answer comes within 0.35 x."""
+    answers = sorted(end for _, end in spans)
+    record(
+        f"timeline-{name}",
+        f"`{name}.py`: when each request was answered, in units of one request alone",
+        [[round(start, 3), round(end, 3)] for start, end in spans],
+        answered_at(answers),
+    )
+    assert all(start < 0.1 for start, _ in spans), spans  # all sent at once
+    if blocking:
+        assert answers[len(answers) // 2] > 0.6 * len(spans), answers
+    else:
+        assert answers[-1] < 0.35 * len(spans), answers

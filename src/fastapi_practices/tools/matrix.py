@@ -18,6 +18,7 @@ them into an issue).
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -74,8 +75,16 @@ def _requirements(root: Path) -> str:
 
 
 def environment(root: Path, point: str) -> Path:
-    """The point's environment, built once (`latest` is built afresh on every run)."""
+    """The point's environment, built once (`latest` is built afresh on every run). Two
+    runs asking for the same point at once take turns: one builds, the other reuses."""
     folder = root / ".cache" / "matrix" / f"fastapi-{point}"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with (folder.parent / f".lock-{point}").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(root, point, folder)
+
+
+def _build(root: Path, point: str, folder: Path) -> Path:
     requirements = _requirements(root)
     wanted = "fastapi" if point == "latest" else f"fastapi=={point}"
     stamp = hashlib.sha256(f"{requirements}{wanted}{sys.version}".encode()).hexdigest()[:16]

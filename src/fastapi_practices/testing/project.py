@@ -6,7 +6,9 @@ importing the toolkit outside a checkout costs nothing and fails nowhere.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -67,3 +69,18 @@ def copy_practice(practice_id: str, into: Path, *, site: bool = False) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source, dest)
     return into
+
+
+def command_env(**env: str) -> dict[str, str]:
+    """The environment a contributor's shell has: nothing of the running pytest session's
+    own (its PYTEST_* variables), and no MkDocs 2 banner."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_"))}
+    return {**base, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1", **env}
+
+
+def run_command(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """A command as a contributor types it: no terminal, output captured, at most 5 minutes."""
+    return subprocess.run(  # noqa: S603 (the tests' own commands)
+        args, cwd=cwd, capture_output=True, text=True, timeout=300, check=False,
+        stdin=subprocess.DEVNULL, env=command_env(**env),
+    )  # fmt: skip

@@ -73,6 +73,14 @@ def test_stale_claim_form_asks_for_what_a_fix_needs() -> None:
     assert {"practice", "versions", "claim", "seen", "reproduction"} <= required
 
 
+def test_propose_form_offers_every_category() -> None:
+    from fastapi_practices.model import Category
+
+    form = yaml.safe_load((FORMS / "propose-practice.yml").read_text())
+    (dropdown,) = [item for item in form["body"] if item.get("id") == "category"]
+    assert dropdown["attributes"]["options"] == [f"{c.value} (FBP{c.hundreds}xx)" for c in Category]
+
+
 def checklist(text: str) -> list[str]:
     return [" ".join(item.split()) for item in re.findall(r"^- \[ \] (.*?)(?=^- \[ \]|\Z)",
             text, re.S | re.M)]  # fmt: skip

@@ -32,6 +32,7 @@ SNIPPET_INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$', re.M)
 MEASUREMENTS_MARKER = "<!-- measurements -->"
 CATALOGUE_MARKER = "<!-- catalogue -->"
 MATRIX_MARKER = "<!-- version-matrix -->"
+CATEGORIES_MARKER = "<!-- categories -->"
 DECLARED_ID = re.compile(r"^id:\s*(\S+)", re.M)
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 

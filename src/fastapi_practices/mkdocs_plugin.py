@@ -21,6 +21,7 @@ from mkdocs.plugins import BasePlugin
 from fastapi_practices import render
 from fastapi_practices.catalogue import (
     CATALOGUE_MARKER,
+    CATEGORIES_MARKER,
     MATRIX_MARKER,
     MEASUREMENTS_MARKER,
     Catalogue,
@@ -84,6 +85,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
             markdown = markdown.replace(
                 CATALOGUE_MARKER, render.catalogue_table(catalogue, page.file.src_uri)
             )
+        markdown = markdown.replace(CATEGORIES_MARKER, render.categories_table())
         if MATRIX_MARKER in markdown:
             markdown = markdown.replace(
                 MATRIX_MARKER, render.matrix_table(catalogue, page.file.src_uri)

@@ -26,6 +26,7 @@ class Category(StrEnum):
     API_DESIGN = "api-design"
     DATABASE = "database"
     TESTING = "testing"
+    OPERATIONS = "operations"
 
     @property
     def hundreds(self) -> int:
@@ -51,6 +52,7 @@ _CATEGORY_INFO: dict[Category, tuple[int, str]] = {
     Category.API_DESIGN: (5, "API design and docs"),
     Category.DATABASE: (6, "Database and migrations"),
     Category.TESTING: (7, "Testing and tooling"),
+    Category.OPERATIONS: (9, "Operations"),
 }
 
 ID_PATTERN = rf"^FBP[{''.join(str(c.hundreds) for c in Category)}]\d\d$"

@@ -39,6 +39,12 @@ def table_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def categories_table() -> str:
+    """Every category with its ID range, from the model."""
+    rows = [f"| `{c.value}` | {c.label} | FBP{c.hundreds}xx |" for c in Category]
+    return "\n".join(["| Category | Name | IDs |", "| --- | --- | --- |", *rows])
+
+
 def catalogue_table(catalogue: Catalogue, from_page: str) -> str:
     """One table per category listing every practice, linked relative to `from_page`."""
     prefix = "../" * from_page.count("/")

@@ -248,8 +248,13 @@ def _pair_files(bad: Path, good: Path) -> list[tuple[str, str, list[str], list[s
     ]
 
 
+_SECTION_MARK = re.compile(r"\s*# --8<-- \[(start|end):")
+
+
 def _lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    """A file's lines as the page shows them: snippet section markers are not code."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    return [line for line in lines if not _SECTION_MARK.match(line)]
 
 
 def changes(practice: Practice, context: int = 3) -> str:

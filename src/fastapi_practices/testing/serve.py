@@ -70,6 +70,12 @@ def serve_forked(
     """The body of a forked server: its own session, the given environment, working
     directory and log, then uvicorn on `sock` (bound by the parent)."""
     os.setsid()  # its own process group, killed as one
+    # A forked server has no standard input of its own; uvicorn's multi-worker mode hands
+    # its stdin's descriptor to each worker it spawns, so give it /dev/null (FBP902).
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115 (fd 0 for the rest of the process)
     log = os.open(log_path, os.O_WRONLY | os.O_APPEND)
     os.dup2(log, 1)
     os.dup2(log, 2)

@@ -17,7 +17,13 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from fastapi_practices.testing.live import LiveServer, live_server, load_snippet, snippet_path
+from fastapi_practices.testing.live import (
+    LiveServer,
+    live_server,
+    load_snippet,
+    snippet_path,
+    wait_until,
+)
 from fastapi_practices.testing.postgres import Database
 from fastapi_practices.testing.versions import needs, since
 
@@ -61,12 +67,7 @@ def order(server: LiveServer) -> int:
 
 def until(condition: Callable[[], bool]) -> bool:
     """Whether `condition` became true within WAIT seconds."""
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
+    return wait_until(condition, timeout=WAIT, interval=0.05)
 
 
 def read(server: LiveServer, order_id: int) -> tuple[int, int | None]:

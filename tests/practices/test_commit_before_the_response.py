@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -19,7 +18,13 @@ import asyncpg
 import httpx
 import pytest
 
-from fastapi_practices.testing.live import LiveServer, live_server, load_snippet, snippet_path
+from fastapi_practices.testing.live import (
+    LiveServer,
+    live_server,
+    load_snippet,
+    snippet_path,
+    wait_until,
+)
 from fastapi_practices.testing.postgres import Database
 from fastapi_practices.testing.versions import needs, since
 
@@ -136,10 +141,7 @@ async def read_when_committed(client: httpx.AsyncClient, note_id: int) -> int:
 
 def log_when_written(server: LiveServer, text: str) -> str:
     """The server's log once `text` is in it (polled, bounded)."""
-    for _ in range(500):
-        if text in (log := server.output()):
-            return log
-        time.sleep(0.01)
+    wait_until(lambda: text in server.output(), timeout=5.0)
     return server.output()
 
 

@@ -9,13 +9,12 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from fastapi_practices.testing.live import live_server, snippet_path
+from fastapi_practices.testing.live import live_server, snippet_path, wait_until
 
 PRACTICE = "operations/graceful-shutdown"
 IN_FLIGHT = 4
@@ -27,11 +26,7 @@ BOUND = 15.0  # no wait in this module lasts longer
 
 
 def wait_for(condition, what: str) -> None:
-    deadline = time.monotonic() + BOUND
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no {what} within {BOUND} s")
-        time.sleep(0.01)
+    assert wait_until(condition, timeout=BOUND), f"no {what} within {BOUND} s"
 
 
 def sigterm_mid_requests(name: str, timeout: int, seconds: float) -> tuple[list, str]:

@@ -9,13 +9,12 @@ route) and a batch that is fine, then reads the statuses, the server's log and t
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from fastapi_practices.testing.live import LiveServer, live_server, snippet_path
+from fastapi_practices.testing.live import LiveServer, live_server, snippet_path, wait_until
 from fastapi_practices.testing.postgres import Database
 from fastapi_practices.testing.versions import since
 
@@ -35,11 +34,7 @@ ERROR_LOGGED = "Exception in ASGI application"
 def log_when_written(server: LiveServer, errors: int) -> str:
     """The server's log once it holds `errors` logged exceptions (polled, bounded: uvicorn
     logs an exception after the 500 has gone out)."""
-    for _ in range(500):
-        log = server.output()
-        if log.count(ERROR_LOGGED) >= errors:
-            return log
-        time.sleep(0.01)
+    wait_until(lambda: server.output().count(ERROR_LOGGED) >= errors, timeout=5.0)
     return server.output()
 
 

@@ -366,6 +366,17 @@ def live_app(app: object) -> Iterator[str]:
                 raise RuntimeError(f"in-process uvicorn on port {port} did not stop")
 
 
+def wait_until(condition: Callable[[], object], *, timeout: float, interval: float = 0.01) -> bool:
+    """Whether `condition()` became true within `timeout` seconds, polled every `interval`:
+    for what a live server does in its own time (a log line, a background task's result)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+    return True
+
+
 def single_get(url: str, *, repeat: int = 3, timeout: float = 60.0) -> float:
     """The best of `repeat` GETs sent one at a time: one request's own latency, queueing
     excluded. Each goes over a fresh connection opened beforehand, as `burst` sends them,

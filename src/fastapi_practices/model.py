@@ -26,6 +26,7 @@ class Category(StrEnum):
     API_DESIGN = "api-design"
     DATABASE = "database"
     TESTING = "testing"
+    SECURITY = "security"
     OPERATIONS = "operations"
 
     @property
@@ -52,6 +53,7 @@ _CATEGORY_INFO: dict[Category, tuple[int, str]] = {
     Category.API_DESIGN: (5, "API design and docs"),
     Category.DATABASE: (6, "Database and migrations"),
     Category.TESTING: (7, "Testing and tooling"),
+    Category.SECURITY: (8, "Security"),
     Category.OPERATIONS: (9, "Operations"),
 }
 

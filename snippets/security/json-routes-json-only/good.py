@@ -1,0 +1,25 @@
+"""FBP804, good: only a body that says it is JSON is read as JSON (the default)."""
+
+from typing import Annotated
+
+from fastapi import Cookie, FastAPI, HTTPException
+from pydantic import BaseModel
+
+SESSIONS = {"s3cret-session": "ada"}
+
+
+class Transfer(BaseModel):
+    to: str
+    amount: int
+
+
+app = FastAPI()
+
+
+@app.post("/transfers", status_code=201)
+async def send_money(
+    transfer: Transfer, session: Annotated[str | None, Cookie()] = None
+) -> dict[str, str | int]:
+    if session not in SESSIONS:
+        raise HTTPException(status_code=401, detail="Not signed in")
+    return {"from": SESSIONS[session], "to": transfer.to, "amount": transfer.amount}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import re
@@ -189,3 +190,26 @@ def test_bad_and_good_are_marked_beyond_their_colour(site: Path) -> None:
         # An icon as well as a colour: red and green are never the only difference.
         assert '<span class="fbp-mark" aria-hidden="true">\u2717</span> Bad' in body
         assert '<span class="fbp-mark" aria-hidden="true">\u2713</span> Good' in body
+
+
+def test_search_index_carries_each_practice_once_and_lightly(site: Path) -> None:
+    """Every first visit downloads the index: a practice is one entry (title, summary, tags,
+    ID, search terms), adds at most 1 KB gzip, and the pages that only list practices again
+    are not in it."""
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    docs = index["docs"]
+    assert index["config"]["fields"]["terms"]["boost"] > index["config"]["fields"]["title"]["boost"]
+    assert not [d for d in docs if d["location"].split("#")[0] in ("tags/", "catalogue/")]
+
+    def gzipped(entries: list[dict[str, object]]) -> int:
+        body = json.dumps({**index, "docs": entries}, separators=(",", ":")).encode()
+        return len(gzip.compress(body, compresslevel=6))
+
+    whole = gzipped(docs)
+    for practice in catalogue().practices:
+        own = [d for d in docs if d["location"].split("#")[0] == practice.url]
+        assert [d["location"] for d in own] == [practice.url], practice.id
+        assert own[0]["terms"] == [practice.id, *practice.meta.search_terms]
+        assert practice.meta.summary.split("`")[0] in html.unescape(own[0]["text"])
+        growth = whole - gzipped([d for d in docs if d not in own])
+        assert growth <= 1024, f"{practice.id} adds {growth} bytes gzip to the search index"

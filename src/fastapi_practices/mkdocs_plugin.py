@@ -94,6 +94,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
         if practice is None:
             return markdown
         figures = practice.measurements
+        # Its one search entry is written from the catalogue (`render.search_entry`).
+        page.meta["search"] = {"exclude": True}
         page.meta["category_label"] = Category(practice.meta.category).label
         page.meta["short_url"] = practice.short_url
         page.meta["short_link"] = render.absolute(config.site_url or "/", practice.short_url)
@@ -120,11 +122,12 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
         if practice is None:
             return html
         html = render.with_chart(html, practice)
-        return render.code_out_of_search(render.mark_bad_and_good(html))
+        return render.mark_bad_and_good(html)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        """Patch the accessibility faults axe-core finds in Material's markup."""
-        return render.accessibility_fixes(output)
+        """Patch the accessibility faults axe-core finds in Material's markup, and drop
+        the stylesheets a page does not use."""
+        return render.without_unused_stylesheets(render.accessibility_fixes(output))
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write the catalogue for machines: `practices.json` with its JSON Schema, and
@@ -145,22 +148,15 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
         self._feed_search_index(site / "search" / "search_index.json")
 
     def _feed_search_index(self, index_file: Path) -> None:
-        """Give each practice's first search entry its ID, summary and search terms, so a
-        reader finds it by what they type (the `search` plugin, listed first, wrote it)."""
+        """Cut the index the `search` plugin (listed first) wrote to what finds a rule:
+        see `render.lean_search_index`."""
         if not index_file.is_file():
             raise PluginError(
                 f"fastapi-practices: {index_file} is missing; list 'search' before "
                 "'fastapi-practices' in mkdocs.yml's plugins"
             )
         index = json.loads(index_file.read_text(encoding="utf-8"))
-        # A field of our own: indexed with a tag's weight, never shown in the results.
-        index["config"]["fields"]["terms"] = {"boost": render.SEARCH_TERMS_BOOST}
-        by_url = {p.url: p for p in self._catalogue().practices}
-        for entry in index["docs"]:
-            practice = by_url.get(entry["location"])
-            if practice is not None:
-                entry["text"] = render.search_text(practice, entry.get("text", ""))
-                entry["terms"] = render.search_terms(practice)
+        index = render.lean_search_index(index, self._catalogue().practices)
         index_file.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:

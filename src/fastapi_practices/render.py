@@ -7,6 +7,7 @@ import html
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from fastapi_practices.catalogue import (
     MEASUREMENTS_MARKER,
@@ -118,7 +119,7 @@ def with_chart(page_html: str, practice: Practice) -> str:
     if not chart.is_file():
         return page_html.replace(CHART_MARKER, "")
     figure = (
-        f'<figure class="fbp-chart" data-search-exclude>{chart.read_text(encoding="utf-8")}'
+        f'<figure class="fbp-chart">{chart.read_text(encoding="utf-8")}'
         "<figcaption>Drawn from the figures above when they were recorded.</figcaption>"
         "</figure>"
     )
@@ -458,16 +459,6 @@ _TAB_MARK = {
 }
 
 
-_CODE_BLOCK = re.compile(r'<div class="language-(\w+) highlight">')
-
-
-def code_out_of_search(page_html: str) -> str:
-    """Keep a practice's code listings out of the search index (Material skips an element
-    marked `data-search-exclude`): their every token would weigh on every query, and the
-    API names a reader searches for are in the prose, the summary or the search terms."""
-    return _CODE_BLOCK.sub(r'<div class="language-\1 highlight" data-search-exclude>', page_html)
-
-
 def mark_bad_and_good(page_html: str) -> str:
     """Classes on the tabs whose label starts with Bad, Good or What changes, and on the
     titles of code blocks from bad or good files."""
@@ -492,15 +483,43 @@ SEARCH_TERMS_BOOST = 1_000_000.0
 lost to pages whose text merely holds its short words."""
 
 
-def search_text(practice: Practice, text: str) -> str:
-    """A practice's first search entry, shown under its title in the results: the summary."""
-    summary = inline_code(practice.meta.summary)
-    return f"{summary} {text}".strip()
-
-
 def search_terms(practice: Practice) -> list[str]:
     """What the index's `terms` field holds for a practice: its ID and its search terms."""
     return [practice.id, *practice.meta.search_terms]
+
+
+def search_entry(practice: Practice) -> dict[str, Any]:
+    """A practice's one entry in the search index: title, summary, tags, ID and search terms.
+
+    A reader searches for the rule, an API name or a symptom, which is what those fields
+    say; the proof, figures and references are read on the page. Material's search plugin
+    does not index practice pages (the build marks them `search: exclude`), so parsing them
+    costs nothing and this entry is their only one."""
+    return {
+        "location": practice.url,
+        "title": practice.meta.title,
+        "text": inline_code(practice.meta.summary),
+        "tags": list(practice.meta.tags),
+        "terms": search_terms(practice),
+    }
+
+
+_CODE = re.compile(r"<pre>.*?</pre>", re.S)
+
+
+def lean_search_index(index: dict[str, Any], practices: list[Practice]) -> dict[str, Any]:
+    """The search index every first visit downloads, cut to what finds a rule: one entry
+    per practice (`search_entry`); the other pages keep their opening prose (not its code
+    blocks, whose every token would match API names the practices answer for) and their
+    section titles. Material's search plugin wrote `index` from the other pages."""
+    docs = [
+        {**entry, "text": "" if "#" in entry["location"] else _CODE.sub("", entry["text"])}
+        for entry in index["docs"]
+    ]
+    docs += [search_entry(practice) for practice in practices]
+    # A field of our own: indexed with a tag's weight, never shown in the results.
+    fields = {**index["config"]["fields"], "terms": {"boost": SEARCH_TERMS_BOOST}}
+    return {**index, "config": {**index["config"], "fields": fields}, "docs": docs}
 
 
 # ---------------------------------------------------------------- accessibility
@@ -515,6 +534,17 @@ _A11Y_PATCHES = (
     # (axe: scrollable-region-focusable).
     ('<div class="tabbed-labels">', '<div class="tabbed-labels" tabindex="0">'),
 )
+
+
+_MKDOCSTRINGS_CSS = re.compile(r'<link rel="stylesheet" href="[^"]*assets/_mkdocstrings\.css">\n?')
+
+
+def without_unused_stylesheets(page_html: str) -> str:
+    """mkdocstrings links its stylesheet from every page; only a page that shows an API
+    reference (`class="doc doc-...`) uses it, and the others' first visit need not fetch it."""
+    if 'class="doc doc-' in page_html:
+        return page_html
+    return _MKDOCSTRINGS_CSS.sub("", page_html)
 
 
 def accessibility_fixes(page_html: str) -> str:

@@ -45,6 +45,7 @@ SITE_FILES = (
     "docs/index.md",
     "docs/catalogue.md",
     "docs/assets/practice.css",
+    "docs/assets/favicon.svg",
     "overrides/main.html",
 )
 """What `mkdocs build` needs besides the practices, for `copy_practice(..., site=True)`."""

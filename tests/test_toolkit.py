@@ -184,6 +184,20 @@ def test_record_writes_nothing_when_the_run_fails(project: Path) -> None:
     assert keys(project) == {"passed": 7}
 
 
+def test_record_of_a_session_that_selects_nothing_says_so(project: Path) -> None:
+    """`make measure K=...` runs two sessions; the one that holds none of K's tests is not
+    a failed run, and its message must not say it is."""
+    assert record_run(project, 7, k="not fails") == 0
+    before = keys(project)
+    test = project / "tests/practices/test_dont_block_the_event_loop.py"
+    args = ["-m", "pytest", "-p", "no:cacheprovider", "--record", str(test), "-k", "nothing"]
+    result = run(sys.executable, *args, cwd=project)
+    assert result.returncode == pytest.ExitCode.NO_TESTS_COLLECTED
+    assert "--record: no test selected here; no figures written" in result.stdout
+    assert "did not pass" not in result.stdout
+    assert keys(project) == before
+
+
 def test_partial_record_keeps_the_figures_it_did_not_measure(project: Path) -> None:
     before = keys(project)
     figures = project / "tests/measurements/FBP201.json"

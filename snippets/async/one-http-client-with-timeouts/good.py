@@ -21,7 +21,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
 app = FastAPI(lifespan=lifespan)
 
 
-def upstream(request: Request) -> httpx.AsyncClient:
+async def upstream(request: Request) -> httpx.AsyncClient:
     return request.state.client
 
 

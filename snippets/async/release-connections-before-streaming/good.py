@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import StreamingResponse
-from sqlalchemy import func, select
+from sqlalchemy import MetaData, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -19,8 +19,18 @@ engine = create_async_engine(
 Session = async_sessionmaker(engine)
 
 
+# Names in PostgreSQL's style, chosen by the model instead of by the server.
+POSTGRES_NAMING_CONVENTION = {
+    "ix": "%(column_0_label)s_idx",
+    "uq": "%(table_name)s_%(column_0_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
+
 class Base(DeclarativeBase):
-    pass
+    metadata = MetaData(naming_convention=POSTGRES_NAMING_CONVENTION)
 
 
 class Message(Base):

@@ -8,8 +8,17 @@ from pydantic import BaseModel
 from pydantic_settings import BaseSettings
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+# Names in PostgreSQL's style, chosen by the model instead of by the server.
+POSTGRES_NAMING_CONVENTION = {
+    "ix": "%(column_0_label)s_idx",
+    "uq": "%(table_name)s_%(column_0_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
 # The schema good_migrations/ builds: the same tables on every database.
-metadata = sa.MetaData()
+metadata = sa.MetaData(naming_convention=POSTGRES_NAMING_CONVENTION)
 tenant = sa.Table(
     "tenant",
     metadata,

@@ -5,14 +5,23 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from pydantic_settings import BaseSettings
-from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy import ForeignKey, MetaData, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Names in PostgreSQL's style, chosen by the model instead of by the server.
+POSTGRES_NAMING_CONVENTION = {
+    "ix": "%(column_0_label)s_idx",
+    "uq": "%(table_name)s_%(column_0_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
 
 
 # --8<-- [start:models]
 class Base(DeclarativeBase):
-    pass
+    metadata = MetaData(naming_convention=POSTGRES_NAMING_CONVENTION)
 
 
 class Author(Base):

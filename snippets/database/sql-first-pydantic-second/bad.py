@@ -9,7 +9,16 @@ from pydantic import BaseModel
 from pydantic_settings import BaseSettings
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-metadata = sa.MetaData()
+# Names in PostgreSQL's style, chosen by the model instead of by the server.
+POSTGRES_NAMING_CONVENTION = {
+    "ix": "%(column_0_label)s_idx",
+    "uq": "%(table_name)s_%(column_0_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
+metadata = sa.MetaData(naming_convention=POSTGRES_NAMING_CONVENTION)
 profile = sa.Table(
     "profile",
     metadata,

@@ -27,7 +27,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[State]:
 app = FastAPI(lifespan=lifespan)
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
+async def get_pool(request: Request) -> asyncpg.Pool:
     return request.state.pool
 
 

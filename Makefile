@@ -101,12 +101,13 @@ measure: $(VENV)/.all-$(LOCK_SUM) ## Run the tests and merge the figures the pag
 measure: export FASTAPI_PRACTICES_RECORD_COMMAND = make measure$(if $(K), K=$(K))
 
 LIGHTHOUSE := .cache/lighthouse/node_modules/.bin/lighthouse
-bench: $(VENV)/.all-$(LOCK_SUM) ## Time build and suite (ten slowest tests); site vs plain Material
+bench: $(VENV)/.all-$(LOCK_SUM) ## Time build and suite (ten slowest tests); site vs plain Material; checker lines/s
 	$(BIN)/python -m fastapi_practices.tools.bench
 	@bash .ci/browser $(BIN)
 	@[ -x $(LIGHTHOUSE) ] || ! command -v npm >/dev/null || \
 	  npm i -E --silent --prefix .cache/lighthouse lighthouse@12.2.3 || true
 	LIGHTHOUSE=$(abspath $(LIGHTHOUSE)) $(BIN)/python -m fastapi_practices.tools.site_bench
+	$(BIN)/python -m fastapi_practices.tools.check_bench
 
 lint: $(VENV)/.all-$(LOCK_SUM) ## Lint the project's Python (ruff) and spelling (typos)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/typos

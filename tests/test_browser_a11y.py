@@ -9,7 +9,7 @@ from playwright.sync_api import Page
 
 from fastapi_practices.testing.project import catalogue
 
-PAGES = ["", "catalogue/", "FBP201", "FBP605"]
+PAGES = ["", "catalogue/", "checker/", "FBP201", "FBP605"]
 
 
 @pytest.mark.parametrize("scheme", ["default", "slate"])

@@ -5,6 +5,8 @@
 - `fastapi_practices.render`: the Markdown the site shows, written from the catalogue.
 - `fastapi_practices.mkdocs_plugin`: the MkDocs plugin (`plugins: - fastapi-practices`).
 - `fastapi_practices.testing`: the pytest plugin and the live-server test toolkit.
+- `fastapi_practices.checker`: `fastapi-practices check`, the practices as static rules
+  (standard library only).
 - `fastapi_practices.cli`: the `fastapi-practices` command.
 """
 

@@ -33,6 +33,8 @@ MEASUREMENTS_MARKER = "<!-- measurements -->"
 CATALOGUE_MARKER = "<!-- catalogue -->"
 MATRIX_MARKER = "<!-- version-matrix -->"
 CATEGORIES_MARKER = "<!-- categories -->"
+RULES_MARKER = "<!-- checker-rules -->"
+CHECKER_EXAMPLE_MARKER = "<!-- checker-example -->"
 DECLARED_ID = re.compile(r"^id:\s*(\S+)", re.M)
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 

@@ -10,6 +10,11 @@ Subcommands:
 - `show ID [--field F]`: where a practice's files are, and its addresses.
 - `test ID [PYTEST_ARGS...]`: check the catalogue, then run one practice's behaviour test
   and its snippets' tests, in one pytest session (`make test-practice ID=...`).
+- `check PATH...`: find the practices' violations in any FastAPI code, each finding linked
+  to its page (`fastapi_practices.checker.command`; exit 2 also for an internal error).
+
+`check` runs in users' CI with nothing but the standard library: this module imports the
+catalogue, the model (Pydantic) and the scaffold (YAML) only inside the other subcommands.
 """
 
 from __future__ import annotations
@@ -20,13 +25,17 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi_practices import __version__
-from fastapi_practices.catalogue import Catalogue, NotAProject, find_root, load_catalogue
-from fastapi_practices.model import Category
-from fastapi_practices.scaffold import ScaffoldError, create_practice
+from fastapi_practices.checker import command as checker_command
+
+if TYPE_CHECKING:
+    from fastapi_practices.catalogue import Catalogue
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+CATALOGUE_EXTRA = ("pydantic", "yaml")
+"""What the `catalogue` extra installs: every subcommand but `check` reads pages with them."""
 
 
 class _Stop(Exception):
@@ -38,6 +47,8 @@ class _Stop(Exception):
 
 def _root(args: argparse.Namespace) -> Path:
     """The catalogue checkout the command works on, or a usage error."""
+    from fastapi_practices.catalogue import NotAProject, find_root
+
     try:
         return find_root(args.root)
     except NotAProject as exc:
@@ -47,6 +58,8 @@ def _root(args: argparse.Namespace) -> Path:
 
 def _clean_catalogue(root: Path, summary: str) -> Catalogue:
     """The catalogue, after printing each of its problems (then stopping, if any)."""
+    from fastapi_practices.catalogue import load_catalogue
+
     catalogue = load_catalogue(root)
     for error in catalogue.errors:
         print(error)
@@ -65,6 +78,8 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def _ask_category() -> str:
+    from fastapi_practices.model import Category
+
     print("Category of the new practice:", file=sys.stderr)
     choices = list(Category)
     for number, category in enumerate(choices, 1):
@@ -77,6 +92,8 @@ def _ask_category() -> str:
 
 def new(args: argparse.Namespace) -> int:
     """Scaffold a practice; 2 (nothing written) when the input cannot make a valid one."""
+    from fastapi_practices.scaffold import ScaffoldError, create_practice
+
     root = _root(args)
     interactive = sys.stdin.isatty()
     category, title = args.category, args.title
@@ -91,7 +108,7 @@ def new(args: argparse.Namespace) -> int:
     if missing:
         print(
             f"fastapi-practices new: give {' and '.join(missing)} (categories: "
-            f"{', '.join(c.value for c in Category)})",
+            f"{', '.join(_categories())})",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -117,6 +134,8 @@ SHOW_FIELDS = ("id", "title", "slug", "category", "page", "snippets", "test", "f
 
 def show(args: argparse.Namespace) -> int:
     """Print a practice's files and address (or one of them, with --field)."""
+    from fastapi_practices.catalogue import load_catalogue
+
     root = _root(args)
     catalogue = load_catalogue(root)
     practice = catalogue.by_id().get(args.id.upper())
@@ -170,8 +189,15 @@ def test(args: argparse.Namespace) -> int:
     return subprocess.call(command, cwd=root)  # noqa: S603 (our own fixed command)
 
 
-def parser() -> argparse.ArgumentParser:
-    """The command line, with one sub-parser per subcommand."""
+def _categories() -> list[str]:
+    from fastapi_practices.model import Category
+
+    return [c.value for c in Category]
+
+
+def parser(*, lean: bool = False) -> argparse.ArgumentParser:
+    """The command line, with one sub-parser per subcommand. `lean` (for `check`) leaves out
+    what needs the model (`new --category`'s choices), so nothing of Pydantic is imported."""
     top = argparse.ArgumentParser(
         prog="fastapi-practices",
         description="The FastAPI Best Practices, verified catalogue's own tools.",
@@ -201,7 +227,7 @@ def parser() -> argparse.ArgumentParser:
         "category, and add its addresses to tests/published_urls.txt. Asks for what is not "
         "given when the terminal is interactive. Exit 0 when written, 2 when nothing was.",
     )
-    scaffold.add_argument("--category", choices=[c.value for c in Category], default=None)
+    scaffold.add_argument("--category", choices=None if lean else _categories(), default=None)
     scaffold.add_argument("--title", default=None, help="the rule as an imperative, 10-90 chars")
     scaffold.add_argument("--summary", default=None, help="the rule in one line (20-200 chars)")
     scaffold.add_argument("--slug", default=None, help="the page's name (default: from the title)")
@@ -228,13 +254,38 @@ def parser() -> argparse.ArgumentParser:
     one.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
     one.add_argument("--root", type=Path, default=None, help="the catalogue checkout")
     one.set_defaults(run=test)
+
+    lint = commands.add_parser(
+        "check",
+        help="find the practices' violations in FastAPI code, each linked to its page",
+        description=checker_command.DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    checker_command.add_arguments(lint)
+    lint.set_defaults(run=checker_command.run)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = parser().parse_args(argv)
+        return _main(arguments)
+    except ModuleNotFoundError as exc:
+        if exc.name not in CATALOGUE_EXTRA:
+            raise
+        command = arguments[0] if arguments else ""
+        print(
+            f"fastapi-practices {command}: needs {exc.name}, which only the catalogue side "
+            "uses; install it with: pip install 'fastapi-practices[catalogue]'",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def _main(arguments: list[str]) -> int:
+    try:
+        args = parser(lean=arguments[:1] == ["check"]).parse_args(arguments)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     try:

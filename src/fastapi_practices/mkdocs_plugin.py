@@ -22,8 +22,10 @@ from fastapi_practices import render
 from fastapi_practices.catalogue import (
     CATALOGUE_MARKER,
     CATEGORIES_MARKER,
+    CHECKER_EXAMPLE_MARKER,
     MATRIX_MARKER,
     MEASUREMENTS_MARKER,
+    RULES_MARKER,
     Catalogue,
     load_catalogue,
 )
@@ -86,6 +88,15 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
                 CATALOGUE_MARKER, render.catalogue_table(catalogue, page.file.src_uri)
             )
         markdown = markdown.replace(CATEGORIES_MARKER, render.categories_table())
+        if CHECKER_EXAMPLE_MARKER in markdown:
+            markdown = markdown.replace(
+                CHECKER_EXAMPLE_MARKER,
+                render.checker_example(catalogue, config.site_url or "/"),
+            )
+        if RULES_MARKER in markdown:
+            markdown = markdown.replace(
+                RULES_MARKER, render.rules_reference(catalogue, page.file.src_uri)
+            )
         if MATRIX_MARKER in markdown:
             markdown = markdown.replace(
                 MATRIX_MARKER, render.matrix_table(catalogue, page.file.src_uri)
@@ -111,7 +122,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):
             MEASUREMENTS_MARKER, render.measurements(figures) + "\n\n" + render.CHART_MARKER
         )
         markdown = render.with_changes_tab(markdown, practice)
-        return markdown.rstrip() + "\n\n" + render.references(practice) + "\n"
+        detected = render.detected_by(practice, page.file.src_uri)
+        markdown = markdown.rstrip() + "\n\n" + (detected + "\n" if detected else "")
+        return markdown + render.references(practice) + "\n"
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files

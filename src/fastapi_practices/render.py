@@ -17,6 +17,7 @@ from fastapi_practices.catalogue import (
     bad_and_good_pairs,
     included_lines,
 )
+from fastapi_practices.checker.rules import all_rules
 from fastapi_practices.model import (
     CatalogueRecord,
     Category,
@@ -38,6 +39,11 @@ def inline_code(text: str) -> str:
 def table_cell(text: str) -> str:
     """Text safe inside a Markdown table cell: a `|` would start a new column."""
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def relative_link(from_page: str, to_page: str) -> str:
+    """A Markdown link target from one docs/ page to another (both relative to docs/)."""
+    return "../" * from_page.count("/") + to_page
 
 
 def categories_table() -> str:
@@ -81,6 +87,89 @@ def references(practice: Practice) -> str:
             lines += [f"**{kind.heading}**", ""]
             lines += [f"- [{r.title}]({r.url})" for r in refs]
             lines.append("")
+    return "\n".join(lines)
+
+
+def detected_by(practice: Practice, page_src: str) -> str:
+    """The "Detected by" section of a practice that `fastapi-practices check` enforces:
+    each rule's name, what it catches in one line and its known false positives, from the
+    rule's own docstring (the rule reference has the rest), and the ruff rules that cover
+    the cases the checker leaves to ruff. Empty for a practice without a rule."""
+    rules = [rule for rule in all_rules() if rule.code == practice.id]
+    if not rules:
+        return ""
+    reference = relative_link(page_src, "checker.md")
+    lines = [
+        "## Detected by {#detected-by}",
+        "",
+        f"[`fastapi-practices check`]({reference}) reports this practice in your own code:",
+        "",
+    ]
+    for rule in rules:
+        doc = rule.documentation()
+        opt_in = " Opt-in: select it by its code or name." if not rule.default else ""
+        lines.append(
+            f"- [`{rule.name}`]({reference}#{rule.name}): {doc.summary}{opt_in} "
+            f"*Known false positives:* {doc.false_positives}"
+        )
+    ruff = sorted({code for rule in rules for code in rule.ruff})
+    if ruff:
+        codes = ", ".join(f"`{code}`" for code in ruff)
+        lines += ["", f"Ruff reports the simplest cases ({codes}); the checker leaves those to it."]
+    return "\n".join(lines) + "\n"
+
+
+def checker_example(catalogue: Catalogue, site_url: str, files: int = 2) -> str:
+    """What `fastapi-practices check` prints for the `bad.py` of the first practices (by
+    ID) in which it finds something, run at build time, as a `text` code block: the page
+    shows real output, never a typed copy of it."""
+    from fastapi_practices.checker.config import Config, select_rules
+    from fastapi_practices.checker.engine import Checker
+    from fastapi_practices.checker.formats import text
+
+    config = Config(site_url=site_url, root=catalogue.root)
+    checker = Checker(select_rules(all_rules(), config.select, config.ignore), config)
+    shown: list[str] = []
+    output = ""
+    for practice in catalogue.practices:
+        bad = practice.snippet_dir / "bad.py"
+        report = checker.check_paths([bad]) if bad.is_file() else None
+        if report and report.findings:
+            shown.append(bad.relative_to(catalogue.root).as_posix())
+            output += text(report.findings)
+        if len(shown) == files:
+            break
+    if not shown:
+        return "*(No `bad.py` of this catalogue has a finding to show.)*"
+    return f"```text\n$ fastapi-practices check {' '.join(shown)}\n{output}```"
+
+
+def rules_reference(catalogue: Catalogue, page_src: str) -> str:
+    """Every rule of `fastapi-practices check`, by practice, from the rules' docstrings."""
+    by_id = catalogue.by_id()
+    lines: list[str] = []
+    for rule in all_rules():
+        doc = rule.documentation()
+        practice = by_id.get(rule.code)
+        title = practice.meta.title if practice else "(no such practice)"
+        link = relative_link(page_src, practice.src_path) if practice else ""
+        flags = [
+            "on by default" if rule.default else "opt-in",
+            *(["informational (SARIF level note)"] if rule.informational else []),
+        ]
+        lines += [
+            f"### `{rule.code}` {rule.name} {{#{rule.name}}}",
+            "",
+            f"{doc.summary} Practice: [{rule.code}: {title}]({link}); {', '.join(flags)}.",
+            "",
+            f"**Catches:** {doc.catches}",
+            "",
+            f"**Known false positives:** {doc.false_positives}",
+            "",
+        ]
+        if rule.ruff:
+            codes = ", ".join(f"`{code}`" for code in rule.ruff)
+            lines += [f"**Left to ruff:** {codes}.", ""]
     return "\n".join(lines)
 
 

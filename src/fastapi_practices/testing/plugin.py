@@ -20,17 +20,17 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from fastapi_practices.catalogue import Catalogue, NotAProject, find_root, load_catalogue
-from fastapi_practices.model import (
-    Environment,
-    Figure,
-    FigureValue,
-    Measurements,
-    StaleFigures,
-)
+if TYPE_CHECKING:
+    from fastapi_practices.catalogue import Catalogue
+    from fastapi_practices.model import Environment, Figure, FigureValue, Measurements
+
+# The catalogue's model (Pydantic, PyYAML) is imported only where it is used, and only in a
+# catalogue checkout: installing the package for `fastapi-practices check` (which needs
+# neither) must not break pytest in the user's own project, where this plugin loads too.
 
 FIGURE = "fastapi-practices-figure"
 _root_key = pytest.StashKey[Path]()
@@ -43,6 +43,8 @@ RECORD_COMMAND = "FASTAPI_PRACTICES_RECORD_COMMAND"
 
 def current_environment() -> Environment:
     """The releases installed in this environment, as a measurements file records them."""
+    from fastapi_practices.model import Environment
+
     return Environment(
         fastapi=version("fastapi"),
         pydantic=version("pydantic"),
@@ -76,6 +78,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    here = config.rootpath
+    if not ((here / "mkdocs.yml").is_file() and (here / "docs" / "practices").is_dir()):
+        return  # not a catalogue checkout: a user's project, or a snippet's own pytest run
+    from fastapi_practices.catalogue import NotAProject, find_root
+
     try:
         root = find_root(config.rootpath)
     except NotAProject:
@@ -104,6 +111,8 @@ def _project_root(config: pytest.Config) -> Path:
 @pytest.fixture(scope="session")
 def catalogue(pytestconfig: pytest.Config) -> Catalogue:
     """The catalogue, read and checked once per test session."""
+    from fastapi_practices.catalogue import load_catalogue
+
     return load_catalogue(_project_root(pytestconfig))
 
 
@@ -139,6 +148,8 @@ def record(
 
     Kept only if the test passes; written to the practice's measurements file by `--record`.
     """
+    from fastapi_practices.model import Figure
+
     practice = catalogue.practice_for_test(Path(request.node.path))
     item = request.node
 
@@ -164,6 +175,8 @@ class _Recorder:
         """Keep the figures of a test whose call phase passed (xdist workers' reports too)."""
         if report.when != "call" or not report.passed:
             return
+        from fastapi_practices.model import Figure
+
         for name, payload in report.user_properties:
             if name == FIGURE:
                 practice_id, figure = payload  # type: ignore[misc]
@@ -184,6 +197,8 @@ class _Recorder:
         if exitstatus != 0:
             say("--record: the run did not pass; no figures written")
             return
+        from fastapi_practices.model import Measurements, StaleFigures
+
         out = self.root / "tests" / "measurements"
         out.mkdir(exist_ok=True)
         # What a reader should type to measure again: `make measure` says so through

@@ -44,6 +44,7 @@ SITE_FILES = (
     "mkdocs.yml",
     "docs/index.md",
     "docs/catalogue.md",
+    "docs/checker.md",
     "docs/assets/practice.css",
     "docs/assets/favicon.svg",
     "overrides/main.html",

@@ -19,6 +19,14 @@ from playwright.sync_api import Error as PlaywrightError
 from fastapi_practices.testing.browser import CHROMIUM_FLAGS, chromium_path, serve_folder
 from fastapi_practices.testing.project import ROOT
 
+# Hypothesis's pytest plugin imports all of Hypothesis (about 0.8 s) into every pytest
+# process; the one module that uses Hypothesis (tests/checker/test_never_crashes.py) does
+# not need the plugin. pyproject.toml's addopts leave it out of this run; the pytest runs
+# the tests start themselves (the toolkit's, the matrix's, FBP701's) inherit this.
+_NO_HYPOTHESIS_PLUGIN = "-p no:hypothesispytest"
+if _NO_HYPOTHESIS_PLUGIN not in os.environ.get("PYTEST_ADDOPTS", ""):
+    os.environ["PYTEST_ADDOPTS"] = f"{os.environ.get('PYTEST_ADDOPTS', '')} {_NO_HYPOTHESIS_PLUGIN}"
+
 # The public address the site is built for in the tests (mkdocs.yml reads SITE_URL).
 SITE_URL = "https://practices.example.org/fastapi/"
 # The repository it is built for: "Edit this page" must open the page's file there.

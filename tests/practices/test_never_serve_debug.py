@@ -66,7 +66,9 @@ def test_debug_true_answers_the_traceback_with_the_password(
         )
 
 
-def test_default_answers_plain_internal_server_error(password: str, closed_port: int) -> None:
+def test_good_answers_json_with_the_request_id_only_and_logs_the_traceback(
+    password: str, closed_port: int
+) -> None:
     """The good app outside ENVIRONMENT=local: its handler answers JSON with the request ID
     only, and the log holds the traceback with that ID."""
     env = {"DATABASE_URL": unreachable_dsn(password, closed_port)}

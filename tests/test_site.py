@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 
 from fastapi_practices.catalogue import bad_and_good_pairs, included_lines
+from fastapi_practices.render import inline_code
 from fastapi_practices.testing.project import ROOT, catalogue
 
 PUBLISHED = ROOT / "tests" / "published_urls.txt"
@@ -210,6 +211,6 @@ def test_search_index_carries_each_practice_once_and_lightly(site: Path) -> None
         own = [d for d in docs if d["location"].split("#")[0] == practice.url]
         assert [d["location"] for d in own] == [practice.url], practice.id
         assert own[0]["terms"] == [practice.id, *practice.meta.search_terms]
-        assert practice.meta.summary.split("`")[0] in html.unescape(own[0]["text"])
+        assert own[0]["text"] == inline_code(practice.meta.summary), practice.id
         growth = whole - gzipped([d for d in docs if d not in own])
         assert growth <= 1024, f"{practice.id} adds {growth} bytes gzip to the search index"

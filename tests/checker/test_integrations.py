@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -149,7 +150,12 @@ def test_hook_definition() -> None:
     assert defined["id"] == "fastapi-practices-check"
     assert defined["entry"] == "fastapi-practices check"
     assert defined["language"] == "python"
-    assert defined["types"] == ["python"]
+    assert defined["types_or"] == ["python", "ini", "toml"]
+    files = re.compile(defined["files"])
+    for name in ("app/main.py", "stubs/x.pyi", "alembic.ini", "backend/pyproject.toml"):
+        assert files.search(name), name
+    for name in ("ruff.toml", "setup.cfg", "tox.ini", "README.md", "main.pyc"):
+        assert not files.search(name), name
 
 
 def _uv() -> Path:

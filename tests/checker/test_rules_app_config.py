@@ -237,6 +237,7 @@ def test_trust_all_forwarded_is_reported() -> None:
     )
     assert lines(found) == [7, 8, 9, 10]
     assert "trusted_hosts" in found[0].message and "forwarded_allow_ips" in found[2].message
+    assert '`trusted_hosts="*"`' not in found[1].message  # it was a list holding "*"
 
 
 def test_named_proxies_are_silent() -> None:
@@ -252,6 +253,7 @@ def test_named_proxies_are_silent() -> None:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxies)
         uvicorn.run(app, forwarded_allow_ips="127.0.0.1")
         other.run(app, forwarded_allow_ips="*")
+        uvicorn.run(app, proxy_headers=False, forwarded_allow_ips="*")
         """,
     )
 

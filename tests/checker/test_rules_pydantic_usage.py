@@ -404,3 +404,29 @@ def test_every_bad_snippet_of_these_practices_is_reported(path: Path) -> None:
 @pytest.mark.parametrize("path", GOOD_FILES, ids=snippet_id)
 def test_no_good_snippet_is_reported(path: Path) -> None:
     assert findings(path) == []
+
+
+def test_nested_settings_are_one_tree_not_neighbours() -> None:
+    """pydantic-settings' nested pattern: the inner class is read through the outer one's
+    `env_nested_delimiter`, so it needs no prefix of its own."""
+    nested = """
+        from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+        class DatabaseSettings(BaseSettings):
+            url: str = "postgresql://localhost/app"
+
+
+        class CacheSettings(BaseSettings):
+            url: str = "redis://localhost"
+
+
+        class Settings(BaseSettings):
+            model_config = SettingsConfigDict(env_nested_delimiter="__")
+            db: DatabaseSettings = DatabaseSettings()
+            cache: CacheSettings | None = None
+        """
+    assert not check(SettingsWithoutEnvPrefix, nested)
+    neighbours = nested.replace("    cache: CacheSettings | None = None\n", "")
+    found = check(SettingsWithoutEnvPrefix, neighbours)
+    assert [f.message.split("`")[1] for f in found] == ["CacheSettings", "Settings"]

@@ -14,7 +14,7 @@ practice page's "Detected by" line, so code and docs cannot disagree:
         \"\"\"
 
         code = "FBP201"
-        name = "blocking-call-in-async"
+        name = "blocking-helper-in-async"
         ruff = ("ASYNC210", "ASYNC251")  # what ruff already reports; never reported here
 
         def check(self, module: Module) -> Iterator[Finding]:
@@ -138,13 +138,24 @@ def import_map(tree: ast.Module, nodes: list[ast.AST] | None = None) -> dict[str
     return names
 
 
+def character_column(module: Module, node: ast.AST) -> int:
+    """`node`'s 0-based column in characters: `ast` counts UTF-8 bytes, which differ after
+    any non-ASCII character earlier on the line."""
+    offset = getattr(node, "col_offset", 0)
+    lines = module.text.splitlines() if module.tree is not None else []
+    number = getattr(node, "lineno", 1)
+    if not offset or number > len(lines) or lines[number - 1].isascii():
+        return offset
+    return len(lines[number - 1].encode("utf-8")[:offset].decode("utf-8", errors="replace"))
+
+
 class Rule:
     """One check. Subclasses set the class attributes and write `check`."""
 
     code: ClassVar[str]
     """The practice it enforces: `FBP201`."""
     name: ClassVar[str]
-    """Its own name, lower-case words joined by hyphens: `blocking-call-in-async`."""
+    """Its own name, lower-case words joined by hyphens: `blocking-helper-in-async`."""
     ruff: ClassVar[tuple[str, ...]] = ()
     """Ruff's rules for the cases ruff already catches; this rule leaves those to ruff."""
     default: ClassVar[bool] = True
@@ -166,7 +177,7 @@ class Rule:
         if isinstance(node, int):
             line, col = node, 1
         else:
-            line, col = getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1
+            line, col = getattr(node, "lineno", 1), character_column(module, node) + 1
         return Finding(module.display, line, col, self.code, message, self.name)
 
     @classmethod

@@ -6,7 +6,8 @@ Exit status:
 
 - 0: no finding (files that could not be read or parsed are named on stderr and skipped;
   they do not change the status, unless no file at all could be checked);
-- 1: at least one finding (0 with `--exit-zero`);
+- 1: at least one finding of a rule that is not informational (0 with `--exit-zero`);
+  informational findings (`sync-dependency-without-io`) are shown but never fail a run;
 - 2: a usage error (bad option, bad configuration, a selector naming no rule, a PATH that
   does not exist, no file checked), or an internal error (a rule that raised on a file:
   named on stderr; every other rule and file is still checked and reported).
@@ -40,7 +41,8 @@ pyproject.toml under [tool.fastapi-practices]: select, ignore, per-file-ignores 
 FBP201, FBP202` on a finding's line suppresses those codes there; a bare `# noqa`
 suppresses every finding on the line.
 
-Exit status: 0 clean, 1 findings, 2 usage or internal error (message on stderr). Files that
+Exit status: 0 clean, 1 findings (informational ones, such as sync-dependency-without-io,
+are shown but do not count), 2 usage or internal error (message on stderr). Files that
 cannot be read, decoded or parsed are named on stderr and skipped; they give 2 only when
 nothing at all could be checked."""
 
@@ -148,6 +150,15 @@ def _run(args: argparse.Namespace) -> int:
     if args.list_rules:
         sys.stdout.write(_list_rules(rules))
         return EXIT_CLEAN
+    if not chosen:
+        # An empty --select (a CI variable that expanded to nothing) or an ignore that
+        # takes everything would otherwise pass every file in silence.
+        print(
+            f"fastapi-practices check: no rule is selected ({where}: select "
+            f"{config.select!r}, ignore {config.ignore!r})",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
 
     report = Checker(chosen, config).check_paths(paths)
     for message in (*report.missing, *report.skipped):
@@ -186,6 +197,8 @@ def _run(args: argparse.Namespace) -> int:
     if report.files == 0 and report.skipped:
         print("fastapi-practices check: no file could be checked", file=sys.stderr)
         return EXIT_ERROR
-    if report.findings and not args.exit_zero:
+    # Informational rules' findings are advice (SARIF level "note"): shown, never failing.
+    advice = {rule.name for rule in chosen if rule.informational}
+    if any(f.rule not in advice for f in report.findings) and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN

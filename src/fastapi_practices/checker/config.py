@@ -6,7 +6,7 @@ other key of that table alone (this catalogue's own `matrix`, for one):
 
     [tool.fastapi-practices]
     select = ["FBP2", "FBP502"]          # codes, code prefixes or rule names
-    ignore = ["prefer-async-dependencies"]
+    ignore = ["sync-dependency-without-io"]
     per-file-ignores = {"tests/*" = ["FBP2"]}
     exclude = ["migrations/legacy/*"]    # globs, on paths relative to the pyproject's folder
     site-url = "https://practices.example.org/"
@@ -116,7 +116,7 @@ def load_config(pyproject: Path | None) -> Config:
 
 def matches(rule: type[Rule], selector: str) -> bool:
     """Whether a selector names the rule: its code (`FBP201`), a prefix of its code
-    (`FBP2`, `FBP`), its name (`blocking-call-in-async`), or `ALL`."""
+    (`FBP2`, `FBP`), its name (`blocking-helper-in-async`), or `ALL`."""
     key = selector.strip()
     return (
         key.upper() == "ALL"

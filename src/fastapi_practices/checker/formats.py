@@ -86,7 +86,7 @@ def _doc(rule: type[Rule]) -> RuleDoc:
 
 def rule_id(rule: type[Rule]) -> str:
     """A rule's SARIF id: its practice's code and its own name (several rules may share a
-    code), `FBP201/blocking-call-in-async`."""
+    code), `FBP201/blocking-helper-in-async`."""
     return f"{rule.code}/{rule.name}"
 
 
@@ -157,6 +157,8 @@ def sarif(findings: Sequence[Finding], rules: Sequence[type[Rule]], config: Conf
                     }
                 },
                 "results": results,
+                # Columns count characters (code points), as the text output's do.
+                "columnKind": "unicodeCodePoints",
             }
         ],
     }

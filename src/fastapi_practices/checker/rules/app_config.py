@@ -294,7 +294,8 @@ class TrustAllForwarded(Rule):
     """Forwarded headers trusted from every client.
 
     Catches: `ProxyHeadersMiddleware` with `trusted_hosts="*"` (or a list holding `"*"`),
-    and `uvicorn.run(...)` / `uvicorn.Config(...)` with `forwarded_allow_ips="*"`. Any
+    and `uvicorn.run(...)` / `uvicorn.Config(...)` with `forwarded_allow_ips="*"` (unless
+    `proxy_headers=False` turns the headers off). Any
     client then picks its own IP and scheme through `X-Forwarded-For` and
     `X-Forwarded-Proto`, defeating per-IP limits and allowlists.
 
@@ -315,11 +316,15 @@ class TrustAllForwarded(Rule):
                 yield self.finding(
                     module,
                     keyword.value,
-                    '`trusted_hosts="*"` lets any client set its own IP and scheme; trust only '
-                    "the proxy's address, from settings",
+                    '`trusted_hosts` holding "*" lets any client set its own IP and scheme; '
+                    "trust only the proxy's address, from settings",
                 )
         for call in _calls(module, UVICORN_RUN):
             keyword = _keyword(call, "forwarded_allow_ips")
+            headers = _keyword(call, "proxy_headers")
+            off = headers is not None and isinstance(headers.value, ast.Constant)
+            if off and headers.value.value is False:  # type: ignore[union-attr]
+                continue  # the headers are not read at all: nothing is trusted
             if keyword is not None and _has_star(_resolve(keyword.value, constants)):
                 yield self.finding(
                     module,

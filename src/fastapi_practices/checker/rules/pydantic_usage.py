@@ -370,8 +370,10 @@ class SettingsWithoutEnvPrefix(Rule):
     Split settings without prefixes read each other's variables, and since pydantic-settings
     2.0 a shared `.env` makes each class refuse the others' lines as extra input.
 
-    Known false positives: None known; classes split across modules (the usual layout) are
-    not compared, so a split without prefixes there is missed.
+    Known false positives: None known; a class used as a field of another settings class
+    (nested settings) is part of that class, not a neighbour, and classes split across
+    modules (the usual layout) are not compared, so a split without prefixes there is
+    missed.
     """
 
     code = "FBP303"
@@ -401,7 +403,21 @@ class SettingsWithoutEnvPrefix(Rule):
             for cls in classes.values()
             if any(module.qualified(b) in SETTINGS_BASES for b in cls.bases)
         }
-        bare = [classes[n] for n, prefixed in settings.items() if not prefixed and n in direct]
+        # Nested settings (`db: DatabaseSettings` inside another settings class, read through
+        # its `env_nested_delimiter`) are one settings tree, not neighbours sharing names.
+        nested = {
+            name.id
+            for outer in settings
+            for stmt in classes[outer].body
+            if isinstance(stmt, ast.AnnAssign)
+            for name in ast.walk(stmt.annotation)
+            if isinstance(name, ast.Name) and name.id in settings and name.id != outer
+        }
+        bare = [
+            classes[n]
+            for n, prefixed in settings.items()
+            if not prefixed and n in direct and n not in nested
+        ]
         if len(bare) < 2:
             return
         for cls in sorted(bare, key=lambda c: c.lineno):

@@ -104,3 +104,17 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
         else:
             path.write_text(textwrap.dedent(content), encoding="utf-8")
     return root
+
+
+# Helpers the rule tests share.
+
+
+def check(rule: type[Rule], source: str, path: str = "app.py") -> list[Finding]:
+    """`rule`'s findings in `source` (dedented), read as the file `path`."""
+    module = Module.parse(Path(path), path, textwrap.dedent(source))
+    return list(rule().check(module))
+
+
+def lines(findings: list[Finding]) -> list[int]:
+    """The findings' line numbers, sorted."""
+    return sorted(f.line for f in findings)

@@ -5,13 +5,11 @@ false-positive guards, edge cases, and the snippet tree."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-import pytest
+from checker_examples import check, lines
 
-from fastapi_practices.checker.base import Finding, Module, Rule
-from fastapi_practices.checker.engine import Checker
+from fastapi_practices.checker.base import Rule
 from fastapi_practices.checker.rules.app_config import (
     CorsWildcardWithCredentials,
     DebugTrue,
@@ -31,15 +29,6 @@ RULES: list[type[Rule]] = [
     StrictContentTypeOff,
     TrustAllForwarded,
 ]
-
-
-def check(rule: type[Rule], source: str, path: str = "app.py") -> list[Finding]:
-    module = Module.parse(Path(path), path, textwrap.dedent(source))
-    return list(rule().check(module))
-
-
-def lines(findings: list[Finding]) -> list[int]:
-    return sorted(f.line for f in findings)
 
 
 # --- FBP503 openapi-url-not-configured ------------------------------------------------
@@ -286,58 +275,3 @@ def test_strict_content_type_on_is_silent() -> None:
         mine(strict_content_type=False)
         """,
     )
-
-
-# --- the snippet tree ------------------------------------------------------------------
-
-
-def practice_code(folder: Path) -> str | None:
-    page = ROOT / "docs" / "practices" / folder.parent.name / f"{folder.name}.md"
-    if not page.exists():
-        return None
-    return next(
-        line.split(":", 1)[1].strip()
-        for line in page.read_text().splitlines()
-        if line.startswith("id:")
-    )
-
-
-def snippet_id(path: Path) -> str:
-    return str(path.relative_to(SNIPPETS))
-
-
-def findings(path: Path, rules: list[type[Rule]]) -> list[Finding]:
-    report = Checker(rules).check_paths([path])
-    assert not report.errors and not report.skipped
-    return report.findings
-
-
-CODES = {rule.code for rule in RULES}
-BAD_FILES = sorted(
-    path for path in SNIPPETS.glob("*/*/bad*.py") if practice_code(path.parent) in CODES
-)
-GOOD_FILES = sorted(
-    path
-    for path in SNIPPETS.rglob("*.py")
-    if path.name.startswith("good") or any(p.startswith("good") for p in path.parts[-3:-1])
-)
-OPT_IN = [rule for rule in RULES if not rule.default]
-
-
-def test_the_snippet_tree_has_what_these_rules_need() -> None:
-    assert {practice_code(p.parent) for p in BAD_FILES} == CODES
-    assert len(GOOD_FILES) >= 50
-
-
-@pytest.mark.parametrize("path", BAD_FILES, ids=snippet_id)
-def test_every_bad_snippet_of_these_practices_is_reported(path: Path) -> None:
-    assert practice_code(path.parent) in {f.code for f in findings(path, RULES)}
-
-
-@pytest.mark.parametrize("path", GOOD_FILES, ids=snippet_id)
-def test_no_good_snippet_is_reported(path: Path) -> None:
-    """Default rules everywhere; an opt-in rule only on its own practice's snippets (it
-    reports every app that does not hide its docs, which most snippets need not do)."""
-    own = [rule for rule in OPT_IN if rule.code == practice_code(path.parent)]
-    default = [rule for rule in RULES if rule.default]
-    assert findings(path, default + own) == []

@@ -8,13 +8,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
-import pytest
+from checker_examples import check, lines
 
-from fastapi_practices.checker.base import Finding, Module, Rule
-from fastapi_practices.checker.engine import Checker
+from fastapi_practices.checker.base import Rule
 from fastapi_practices.checker.rules.auth import (
     JwtDecodeWithoutAlgorithms,
     JwtLiteralSecret,
@@ -24,15 +22,6 @@ from fastapi_practices.checker.rules.auth import (
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"
 RULES: list[type[Rule]] = [JwtDecodeWithoutAlgorithms, JwtLiteralSecret, PythonJose]
-
-
-def check(rule: type[Rule], source: str, path: str = "app.py") -> list[Finding]:
-    module = Module.parse(Path(path), path, textwrap.dedent(source))
-    return list(rule().check(module))
-
-
-def lines(findings: list[Finding]) -> list[int]:
-    return sorted(f.line for f in findings)
 
 
 def test_python_jose_imports_are_reported() -> None:
@@ -190,52 +179,3 @@ def test_ruff_reports_named_secrets_and_the_rule_reports_only_the_rest(
     assert ours == [8, 9, 11]
     assert not {row for _, row in theirs} & set(ours)
     assert JwtLiteralSecret.ruff == ("S105", "S106")
-
-
-# --- the snippet tree ------------------------------------------------------------------
-
-
-def practice_code(folder: Path) -> str | None:
-    page = ROOT / "docs" / "practices" / folder.parent.name / f"{folder.name}.md"
-    if not page.exists():
-        return None
-    return next(
-        line.split(":", 1)[1].strip()
-        for line in page.read_text().splitlines()
-        if line.startswith("id:")
-    )
-
-
-def snippet_id(path: Path) -> str:
-    return str(path.relative_to(SNIPPETS))
-
-
-def findings(path: Path) -> list[Finding]:
-    report = Checker(RULES).check_paths([path])
-    assert not report.errors and not report.skipped
-    return report.findings
-
-
-BAD_FILES = sorted(
-    path for path in SNIPPETS.glob("*/*/bad*.py") if practice_code(path.parent) == "FBP402"
-)
-GOOD_FILES = sorted(
-    path
-    for path in SNIPPETS.rglob("*.py")
-    if path.name.startswith("good") or any(p.startswith("good") for p in path.parts[-3:-1])
-)
-
-
-def test_the_snippet_tree_has_what_these_rules_need() -> None:
-    assert [snippet_id(p) for p in BAD_FILES] == ["dependencies/chain-dependencies/bad.py"]
-    assert len(GOOD_FILES) >= 50
-
-
-@pytest.mark.parametrize("path", BAD_FILES, ids=snippet_id)
-def test_every_bad_snippet_of_this_practice_is_reported(path: Path) -> None:
-    assert "FBP402" in {f.code for f in findings(path)}
-
-
-@pytest.mark.parametrize("path", GOOD_FILES, ids=snippet_id)
-def test_no_good_snippet_is_reported(path: Path) -> None:
-    assert findings(path) == []

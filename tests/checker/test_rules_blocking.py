@@ -12,8 +12,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from checker_examples import check, lines
 
-from fastapi_practices.checker.base import Finding, Module, Rule
+from fastapi_practices.checker.base import Module, Rule
 from fastapi_practices.checker.rules.blocking import (
     BlockingClientInAsync,
     BlockingHelperInAsync,
@@ -31,15 +32,6 @@ RULES: list[type[Rule]] = [
     HttpClientPerRequest,
     SyncDependencyWithoutIO,
 ]
-
-
-def check(rule: type[Rule], source: str, path: str = "app.py") -> list[Finding]:
-    module = Module.parse(Path(path), path, textwrap.dedent(source))
-    return list(rule().check(module))
-
-
-def lines(findings: list[Finding]) -> list[int]:
-    return [finding.line for finding in findings]
 
 
 HEADER = """\
@@ -737,104 +729,6 @@ def test_each_rule_documents_itself_and_names_an_existing_practice(rule: type[Ru
     assert rule.name.replace("-", "").isalpha() and rule.name == rule.name.lower()
     for code in rule.ruff:
         assert code.startswith(("ASYNC", "S"))
-
-
-# --- the snippet tree ------------------------------------------------------------------
-
-
-def snippet_findings(path: Path) -> list[Finding]:
-    module = Module.parse(path, str(path.relative_to(ROOT)), path.read_text())
-    return [finding for rule in RULES for finding in rule().check(module)]
-
-
-def practice_code(folder: Path) -> str:
-    page = ROOT / "docs" / "practices" / folder.parent.name / f"{folder.name}.md"
-    return next(
-        line.split(":", 1)[1].strip()
-        for line in page.read_text().splitlines()
-        if line.startswith("id:")
-    )
-
-
-CODES = {rule.code for rule in RULES}
-BAD_FILES = sorted(
-    path
-    for path in SNIPPETS.glob("*/*/bad*.py")
-    if (ROOT / "docs/practices" / path.parent.parent.name / f"{path.parent.name}.md").exists()
-    and practice_code(path.parent) in CODES
-)
-# Bad variants that no static rule of this module can tell from good code, with why.
-BAD_EXCEPTIONS = {
-    "async/keep-cpu-bound-work-off-the-event-loop/bad.py": (
-        "pure-Python number crunching: CPU-bound loops are not a static pattern"
-    ),
-    "async/keep-cpu-bound-work-off-the-event-loop/bad_def_route.py": (
-        "CPU-bound work in a def route looks like any def route"
-    ),
-}
-GOOD_FILES = sorted(
-    path
-    for path in SNIPPETS.rglob("*.py")
-    if path.name.startswith("good") or any(p.startswith("good") for p in path.parts[-3:-1])
-)
-# Good snippets of other practices that break one of these practices; each needs its
-# snippet changed (see the report). xfail(strict) fails once the snippet is fixed.
-GOOD_PENDING: dict[str, str] = {}
-
-
-def snippet_id(path: Path) -> str:
-    return str(path.relative_to(SNIPPETS))
-
-
-def test_the_snippet_tree_has_what_these_rules_need() -> None:
-    assert len(BAD_FILES) >= 6 and len(GOOD_FILES) >= 50
-    assert {practice_code(p.parent) for p in BAD_FILES} == CODES
-    known = {snippet_id(p) for p in BAD_FILES} | {snippet_id(p) for p in GOOD_FILES}
-    assert set(BAD_EXCEPTIONS) <= known and set(GOOD_PENDING) <= known
-
-
-@pytest.mark.parametrize("path", BAD_FILES, ids=snippet_id)
-def test_every_bad_snippet_of_these_practices_is_reported(path: Path, tmp_path: Path) -> None:
-    code = practice_code(path.parent)
-    codes = {finding.code for finding in snippet_findings(path)}
-    if snippet_id(path) in BAD_EXCEPTIONS:
-        assert code not in codes, "remove it from BAD_EXCEPTIONS"
-        return
-    if code in codes:
-        return
-    # Or ruff reports it, with a code the practice's rules leave to ruff (`Rule.ruff`).
-    deferred = {c for rule in RULES if rule.code == code for c in rule.ruff}
-    assert deferred, f"no {code} finding in {snippet_id(path)}"
-    assert ruff_codes(path, deferred), f"neither a {code} finding nor {deferred} by ruff"
-
-
-def ruff_codes(path: Path, codes: set[str]) -> set[str]:
-    ruff = Path(sys.executable).with_name("ruff")
-    select = ",".join(sorted(codes))
-    command = [str(ruff), "check", "--isolated", "--select", select, "--exit-zero"]
-    result = subprocess.run(
-        [*command, "--output-format=json", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return {item["code"] for item in json.loads(result.stdout)}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            path, marks=pytest.mark.xfail(strict=True, reason=GOOD_PENDING[snippet_id(path)])
-        )
-        if snippet_id(path) in GOOD_PENDING
-        else path
-        for path in GOOD_FILES
-    ],
-    ids=snippet_id,
-)
-def test_no_good_snippet_is_reported(path: Path) -> None:
-    assert snippet_findings(path) == []
 
 
 # --- robustness --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from checker_examples import check, lines
 
 from fastapi_practices.checker.base import Finding, Module, Rule
 from fastapi_practices.checker.engine import Checker
@@ -29,18 +30,9 @@ RULES: list[type[Rule]] = [
 ]
 
 
-def check(rule: type[Rule], source: str, path: str = "app.py") -> list[Finding]:
-    module = Module.parse(Path(path), path, textwrap.dedent(source))
-    return list(rule().check(module))
-
-
 def check_text(text: str, path: str) -> list[Finding]:
     module = Module(path=Path(path), display=path, text=textwrap.dedent(text))
     return list(UndatedMigrationTemplate().check(module))
-
-
-def lines(findings: list[Finding]) -> list[int]:
-    return sorted(f.line for f in findings)
 
 
 # --- FBP601 metadata-without-naming-convention ------------------------------------------
@@ -361,93 +353,21 @@ def test_pyproject_tool_alembic() -> None:
     assert UndatedMigrationTemplate.files == ("alembic.ini", "pyproject.toml")
 
 
-# --- the snippet tree ------------------------------------------------------------------
-
-
-def practice_code(folder: Path) -> str | None:
-    page = ROOT / "docs" / "practices" / folder.parent.name / f"{folder.name}.md"
-    if not page.exists():
-        return None
-    return next(
-        line.split(":", 1)[1].strip()
-        for line in page.read_text().splitlines()
-        if line.startswith("id:")
-    )
-
-
-def snippet_id(path: Path) -> str:
-    return str(path.relative_to(SNIPPETS))
-
-
-def findings(path: Path) -> list[Finding]:
-    report = Checker(RULES).check_paths([path])
-    assert not report.errors and not report.skipped
-    return report.findings
-
-
-CODES = {rule.code for rule in RULES}
-# A practice's bad variants: its bad*.py files and bad*/ folders (migrations, alembic.ini).
-BAD_ENTRIES = sorted(
-    path
-    for path in SNIPPETS.glob("*/*/bad*")
-    if (path.suffix == ".py" or path.is_dir()) and practice_code(path.parent) in CODES
-)
-BAD_EXCEPTIONS = {
-    "database/keep-migrations-static-and-revertable/bad.py": (
-        "the app on top of bad_migrations/ (which is reported); the app itself is fine"
-    ),
-}
-GOOD_FILES = [
-    *sorted(
-        path
-        for path in SNIPPETS.rglob("*")
-        if path.is_file()
-        and (path.suffix == ".py" or path.name in ("alembic.ini", "pyproject.toml"))
-        and (path.name.startswith("good") or any(p.startswith("good") for p in path.parts[-4:-1]))
-    ),
-    SNIPPETS / "database/name-migrations-by-date-and-slug/pyproject.toml",
-]
-# Good snippets of other practices that break FBP601/FBP603; each needs its snippet changed
-# (see the report). xfail(strict) fails once the snippet is fixed.
-GOOD_PENDING: dict[str, str] = {}
-
-
-def test_the_snippet_tree_has_what_these_rules_need() -> None:
-    assert {practice_code(p.parent) for p in BAD_ENTRIES} == CODES
-    known = {snippet_id(p) for p in BAD_ENTRIES} | {snippet_id(p) for p in GOOD_FILES}
-    assert set(BAD_EXCEPTIONS) <= known and set(GOOD_PENDING) <= known
-    assert len(GOOD_FILES) >= 50
-
-
-@pytest.mark.parametrize("path", BAD_ENTRIES, ids=snippet_id)
-def test_every_bad_variant_of_these_practices_is_reported(path: Path) -> None:
-    codes = {f.code for f in findings(path)}
-    if snippet_id(path) in BAD_EXCEPTIONS:
-        assert practice_code(path.parent) not in codes, "remove it from BAD_EXCEPTIONS"
-        return
-    assert practice_code(path.parent) in codes
+# --- the snippets' own cases (the whole tree: test_snippet_tree.py) ---------------------
 
 
 def test_each_bad_migration_of_fbp602_is_reported() -> None:
     versions = SNIPPETS / "database/keep-migrations-static-and-revertable/bad_migrations"
-    report = findings(versions / "versions")
-    assert {(Path(f.path).name, f.rule) for f in report} == {
+    report = Checker(RULES).check_paths([versions / "versions"])
+    assert not report.errors and not report.skipped
+    assert {(Path(f.path).name, f.rule) for f in report.findings} == {
         ("0002_create_post_per_tenant.py", "schema-from-data"),
         ("0003_create_tag.py", "empty-downgrade"),
     }
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            path, marks=pytest.mark.xfail(strict=True, reason=GOOD_PENDING[snippet_id(path)])
-        )
-        if snippet_id(path) in GOOD_PENDING
-        else path
-        for path in GOOD_FILES
-    ],
-    ids=snippet_id,
-)
-def test_no_good_snippet_is_reported(path: Path) -> None:
-    assert findings(path) == []
+def test_the_dated_template_of_fbp603s_pyproject_is_not_reported() -> None:
+    """Not a good*.py variant, so the tree test does not read it: FBP603's own good config."""
+    pyproject = SNIPPETS / "database/name-migrations-by-date-and-slug/pyproject.toml"
+    report = Checker(RULES).check_paths([pyproject])
+    assert report.files == 1 and report.findings == []

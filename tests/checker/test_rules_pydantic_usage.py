@@ -6,14 +6,10 @@ Pydantic rule (this module's and pydantic_v1's)."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-import pytest
+from checker_examples import check, lines
 
-from fastapi_practices.checker.base import Finding, Module, Rule
-from fastapi_practices.checker.engine import Checker
-from fastapi_practices.checker.rules import pydantic_usage, pydantic_v1
 from fastapi_practices.checker.rules.pydantic_usage import (
     HTTPExceptionInValidator,
     NoneDefaultOnRequiredType,
@@ -23,15 +19,6 @@ from fastapi_practices.checker.rules.pydantic_usage import (
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"
-
-
-def check(rule: type[Rule], source: str, path: str = "app.py") -> list[Finding]:
-    module = Module.parse(Path(path), path, textwrap.dedent(source))
-    return list(rule().check(module))
-
-
-def lines(findings: list[Finding]) -> list[int]:
-    return sorted(f.line for f in findings)
 
 
 # --- FBP301 untyped-request-body -------------------------------------------------------
@@ -328,82 +315,6 @@ def test_one_settings_class_or_prefixed_ones_are_silent() -> None:
     assert not check(SettingsWithoutEnvPrefix, one)
     assert not check(SettingsWithoutEnvPrefix, prefixed)
     assert not check(SettingsWithoutEnvPrefix, extended)
-
-
-# --- the snippet tree, for every Pydantic rule -----------------------------------------
-
-
-def module_rules(*modules: object) -> list[type[Rule]]:
-    return [
-        value
-        for module in modules
-        for value in vars(module).values()
-        if isinstance(value, type)
-        and issubclass(value, Rule)
-        and value.__module__ == getattr(module, "__name__", "")
-    ]
-
-
-RULES = module_rules(pydantic_usage, pydantic_v1)
-
-
-def practice_code(folder: Path) -> str | None:
-    page = ROOT / "docs" / "practices" / folder.parent.name / f"{folder.name}.md"
-    if not page.exists():
-        return None
-    return next(
-        line.split(":", 1)[1].strip()
-        for line in page.read_text().splitlines()
-        if line.startswith("id:")
-    )
-
-
-def snippet_id(path: Path) -> str:
-    return str(path.relative_to(SNIPPETS))
-
-
-def findings(path: Path) -> list[Finding]:
-    report = Checker(RULES).check_paths([path])
-    assert not report.errors and not report.skipped
-    return report.findings
-
-
-CODES = {rule.code for rule in RULES}
-BAD_FILES = sorted(
-    path for path in SNIPPETS.glob("*/*/bad*.py") if practice_code(path.parent) in CODES
-)
-BAD_EXCEPTIONS = {
-    "pydantic/let-pydantic-validate/bad.py": (
-        "checks written in the route body: the model is valid Pydantic with no constraints, "
-        "which no static rule can tell from a model that needs none"
-    ),
-}
-GOOD_FILES = sorted(
-    path
-    for path in SNIPPETS.rglob("*.py")
-    if path.name.startswith("good") or any(p.startswith("good") for p in path.parts[-3:-1])
-)
-
-
-def test_the_snippet_tree_has_what_these_rules_need() -> None:
-    assert {"FBP301", "FBP302", "FBP303", "FBP304"} == CODES
-    assert {practice_code(p.parent) for p in BAD_FILES} == CODES
-    assert set(BAD_EXCEPTIONS) <= {snippet_id(p) for p in BAD_FILES}
-    assert len(GOOD_FILES) >= 50
-
-
-@pytest.mark.parametrize("path", BAD_FILES, ids=snippet_id)
-def test_every_bad_snippet_of_these_practices_is_reported(path: Path) -> None:
-    codes = {f.code for f in findings(path)}
-    if snippet_id(path) in BAD_EXCEPTIONS:
-        assert practice_code(path.parent) not in codes, "remove it from BAD_EXCEPTIONS"
-        return
-    assert practice_code(path.parent) in codes
-
-
-@pytest.mark.parametrize("path", GOOD_FILES, ids=snippet_id)
-def test_no_good_snippet_is_reported(path: Path) -> None:
-    assert findings(path) == []
 
 
 def test_nested_settings_are_one_tree_not_neighbours() -> None:

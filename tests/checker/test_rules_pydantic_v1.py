@@ -11,7 +11,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from fastapi_practices.checker.base import Finding, Module, Rule
+from checker_examples import check as examples_check
+from checker_examples import lines
+
+from fastapi_practices.checker.base import Finding, Rule
 from fastapi_practices.checker.rules.pydantic_v1 import (
     FieldRegex,
     JsonEncoders,
@@ -30,12 +33,7 @@ RULES: list[type[Rule]] = [
 
 
 def check(rule: type[Rule], source: str, path: str = "schemas.py") -> list[Finding]:
-    module = Module.parse(Path(path), path, textwrap.dedent(source))
-    return list(rule().check(module))
-
-
-def lines(findings: list[Finding]) -> list[int]:
-    return sorted(f.line for f in findings)
+    return examples_check(rule, source, path)
 
 
 V1_MODELS = """

@@ -16,7 +16,7 @@ the sync client it looked like).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from fastapi_practices.checker.base import Finding, Module, Rule
@@ -482,6 +482,23 @@ def sync_helpers_called(
                 yield node, helper
 
 
+def one_call_deep(
+    module: Module,
+    analysis: Analysis,
+    reason_of: Callable[[Module, ast.FunctionDef, Analysis], str | None],
+) -> Iterator[tuple[ast.AsyncFunctionDef, ast.Call, ast.FunctionDef, str]]:
+    """(function, call, helper, reason) for each call from a checked `async def` to a sync
+    helper of the module whose `reason_of` is not None; each helper is judged once."""
+    reasons: dict[str, str | None] = {}
+    for function in checked_functions(module, analysis):
+        for call, helper in sync_helpers_called(module, function, analysis):
+            if helper.name not in reasons:
+                reasons[helper.name] = reason_of(module, helper, analysis)
+            reason = reasons[helper.name]
+            if reason:
+                yield function, call, helper, reason
+
+
 # --- the rules -------------------------------------------------------------------------
 
 
@@ -566,20 +583,14 @@ class BlockingHelperInAsync(Rule):
         if module.tree is None or "async def" not in module.text:
             return
         analysis = analyse(module)
-        reasons: dict[str, str | None] = {}
-        for function in checked_functions(module, analysis):
-            for call, helper in sync_helpers_called(module, function, analysis):
-                if helper.name not in reasons:
-                    reasons[helper.name] = self.blocking_reason(module, helper, analysis)
-                reason = reasons[helper.name]
-                if reason:
-                    yield self.finding(
-                        module,
-                        call,
-                        f"`{helper.name}()` blocks the event loop in `async def "
-                        f"{function.name}`: it calls {reason}; make it async or "
-                        f"`await run_in_threadpool({helper.name}, ...)`",
-                    )
+        for function, call, helper, reason in one_call_deep(module, analysis, self.blocking_reason):
+            yield self.finding(
+                module,
+                call,
+                f"`{helper.name}()` blocks the event loop in `async def "
+                f"{function.name}`: it calls {reason}; make it async or "
+                f"`await run_in_threadpool({helper.name}, ...)`",
+            )
 
     @staticmethod
     def blocking_reason(module: Module, helper: ast.FunctionDef, analysis: Analysis) -> str | None:
@@ -623,7 +634,6 @@ class CpuHeavyHashingInAsync(Rule):
         if module.tree is None or "async def" not in module.text:
             return
         analysis = analyse(module)
-        helpers: dict[str, str | None] = {}
         for function in checked_functions(module, analysis):
             env = analysis.env(module, function)
             nodes = analysis.own_nodes(function)
@@ -640,18 +650,14 @@ class CpuHeavyHashingInAsync(Rule):
                         f"{function.name}`; `await run_in_threadpool(...)` it, or use a "
                         "`def` route",
                     )
-            for call, helper in sync_helpers_called(module, function, analysis):
-                if helper.name not in helpers:
-                    helpers[helper.name] = self.hashing_in(module, helper, analysis)
-                heavy = helpers[helper.name]
-                if heavy:
-                    yield self.finding(
-                        module,
-                        call,
-                        f"`{helper.name}()` runs CPU-heavy `{heavy}` on the event loop in "
-                        f"`async def {function.name}`; `await run_in_threadpool("
-                        f"{helper.name}, ...)` instead",
-                    )
+        for function, call, helper, heavy in one_call_deep(module, analysis, self.hashing_in):
+            yield self.finding(
+                module,
+                call,
+                f"`{helper.name}()` runs CPU-heavy `{heavy}` on the event loop in "
+                f"`async def {function.name}`; `await run_in_threadpool("
+                f"{helper.name}, ...)` instead",
+            )
 
     @staticmethod
     def hashing_in(module: Module, helper: ast.FunctionDef, analysis: Analysis) -> str | None:

@@ -582,3 +582,18 @@ def test_columns_count_characters_not_bytes(
     _, out, _ = run_check(capsys, "--isolated", tmp_path / "app.py")
     column = line.index("True") + 1
     assert f"app.py:2:{column}: FBP808 " in out, out
+
+
+def test_no_rule_names_a_syntax_node_that_python_3_11_lacks() -> None:
+    """The checker runs on 3.11 too, whose `ast` has no `TypeAlias` (nor the other 3.12
+    nodes): naming one directly made FBP301's rule fail on every file there. Such nodes go
+    through `base.TYPE_ALIAS` (a getattr) instead."""
+    newer = ("TypeAlias", "TypeVar", "ParamSpec", "TypeVarTuple", "Interpolation", "TemplateStr")
+    package = ROOT / "src" / "fastapi_practices" / "checker"
+    used = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(rf"\bast\.({'|'.join(newer)})\b", line)
+    ]
+    assert used == []

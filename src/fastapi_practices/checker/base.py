@@ -33,6 +33,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
 
+TYPE_ALIAS: type[ast.AST] | tuple[()] = getattr(ast, "TypeAlias", ())
+"""`type X = ...` (Python 3.12 on), for `isinstance`; on 3.11, which lacks the node, it
+matches nothing."""
+
 
 @dataclass(frozen=True, order=True)
 class Finding:

@@ -19,7 +19,7 @@ import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from fastapi_practices.checker.base import Finding, Module, Rule
+from fastapi_practices.checker.base import TYPE_ALIAS, Finding, Module, Rule
 
 # --- what the objects are --------------------------------------------------------------
 
@@ -162,7 +162,6 @@ class Analysis:
         return self.envs[key]
 
 
-TYPE_ALIAS = getattr(ast, "TypeAlias", ())  # `type X = ...`, Python 3.12 on
 SCRIPT_RUNNERS = {"asyncio.run", "anyio.run", "trio.run", "uvloop.run"}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from fastapi_practices.checker.base import Finding, Module, Rule
+from fastapi_practices.checker.base import TYPE_ALIAS, Finding, Module, Rule
 from fastapi_practices.checker.rules._index import nodes
 from fastapi_practices.checker.rules.pydantic_v1 import (
     _imported,
@@ -249,7 +249,7 @@ class NoneDefaultOnRequiredType(Rule):
                 target = stmt.targets[0]
                 if isinstance(target, ast.Name):
                     aliases[target.id] = stmt.value
-            elif isinstance(stmt, ast.TypeAlias) and isinstance(stmt.name, ast.Name):
+            elif isinstance(stmt, TYPE_ALIAS) and isinstance(stmt.name, ast.Name):  # type: ignore[union-attr]
                 aliases[stmt.name.id] = stmt.value
         for cls in nodes(module, ast.ClassDef):
             if not (isinstance(cls, ast.ClassDef) and cls.name in models):

@@ -13,16 +13,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from checker_examples import (
-    EXAMPLES,
-    SLEEPY,
-    Broken,
-    IniTemplate,
-    LiteralSleep,
-    PrintCall,
-    shown,
-    write,
-)
 
 from fastapi_practices.checker.base import Module
 from fastapi_practices.checker.config import (
@@ -33,8 +23,17 @@ from fastapi_practices.checker.config import (
     load_config,
     select_rules,
 )
-from fastapi_practices.checker.engine import Checker, noqa_lines
+from fastapi_practices.checker.engine import Checker, display_path, noqa_lines
 from fastapi_practices.cli import main
+from fastapi_practices.testing.checker import (
+    EXAMPLES,
+    SLEEPY,
+    Broken,
+    IniTemplate,
+    LiteralSleep,
+    PrintCall,
+    write,
+)
 from fastapi_practices.testing.project import ROOT
 
 
@@ -149,7 +148,7 @@ def test_findings_exit_1_with_text_lines_and_links(
     write(tmp_path, {"app/main.py": SLEEPY, "app/clean.py": "x = 1\n"})
     status, out, err = run_check(capsys, tmp_path, "--isolated")
     assert status == 1
-    path = shown(tmp_path / "app" / "main.py")
+    path = display_path(tmp_path / "app" / "main.py")
     assert out == f"{path}:4:5: FBP201 `time.sleep` blocks ({SITE_URL}p/FBP201/)\n"
     assert "1 finding in 2 files" in err
     assert run_check(capsys, tmp_path, "--isolated", "--exit-zero")[0] == 0
@@ -177,8 +176,8 @@ def test_configuration_is_found_upwards_and_applied(
     status, out, _ = run_check(capsys, tmp_path / "src", tmp_path / "tests", tmp_path / "legacy")
     assert status == 1
     lines = out.splitlines()
-    src = shown(tmp_path / "src" / "main.py")
-    tests = shown(tmp_path / "tests" / "test_main.py")
+    src = display_path(tmp_path / "src" / "main.py")
+    tests = display_path(tmp_path / "tests" / "test_main.py")
     assert lines == [
         f"{src}:4:5: FBP201 `time.sleep` blocks (https://example.org/p/FBP201/)",
         f"{src}:5:5: FBP903 a print (https://example.org/p/FBP903/)",
@@ -223,7 +222,7 @@ def test_a_broken_rule_is_an_internal_error_and_the_run_goes_on(
     write(tmp_path, {"a.py": SLEEPY + "boom = 1\n", "b.py": SLEEPY})
     status, out, err = run_check(capsys, tmp_path, "--isolated", "--select", "FBP2")
     assert status == 2
-    a = shown(tmp_path / "a.py")
+    a = display_path(tmp_path / "a.py")
     assert f"internal error in rule FBP202 example-broken on file {a}: KeyError" in err
     assert len(out.splitlines()) == 2  # both files' findings are still reported
 
@@ -278,7 +277,7 @@ def test_noqa_by_code_list_and_bare_and_not_in_strings() -> None:
 def test_noqa_in_a_non_python_file(tmp_path: Path) -> None:
     write(tmp_path, {"a/alembic.ini": "[alembic]  # noqa: FBP502\n", "b/alembic.ini": "[x]\n"})
     report = Checker([IniTemplate]).check_paths([tmp_path])
-    assert [f.path for f in report.findings] == [shown(tmp_path / "b" / "alembic.ini")]
+    assert [f.path for f in report.findings] == [display_path(tmp_path / "b" / "alembic.ini")]
 
 
 # The files a run reads.
@@ -402,7 +401,7 @@ def test_files_that_cannot_be_parsed_or_decoded_are_skipped_with_a_message(
         ("unknown_codec.py", "cannot decode it"),
         ("nul.py", "cannot parse it"),
     ]:
-        assert f"{shown(tmp_path / name)}: {why}" in err, err
+        assert f"{display_path(tmp_path / name)}: {why}" in err, err
     assert "1 finding in 2 files" in err  # good.py and empty.py
     # Nothing could be checked at all: 2.
     status, _, err = run_check(capsys, tmp_path / "syntax.py", "--isolated")

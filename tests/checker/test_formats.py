@@ -9,7 +9,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from checker_examples import EXAMPLES, SLEEPY, LiteralSleep, PrintCall, write
 
 from fastapi_practices.checker import formats
 from fastapi_practices.checker.base import Finding
@@ -17,6 +16,7 @@ from fastapi_practices.checker.config import Config
 from fastapi_practices.checker.engine import Checker
 from fastapi_practices.checker.rules import all_rules
 from fastapi_practices.cli import main
+from fastapi_practices.testing.checker import EXAMPLES, SLEEPY, LiteralSleep, PrintCall, write
 
 # The SARIF 2.1.0 schema, OASIS's (its $id: oasis-tcs/sarif-spec, Schemata/
 # sarif-schema-2.1.0.json), vendored from the copy in github.com/Security-Falcon/SARIFCourier

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checker_examples import check, lines
-
 from fastapi_practices.checker.base import Rule
 from fastapi_practices.checker.rules.app_config import (
     CorsWildcardWithCredentials,
@@ -18,6 +16,7 @@ from fastapi_practices.checker.rules.app_config import (
     StrictContentTypeOff,
     TrustAllForwarded,
 )
+from fastapi_practices.testing.checker import check, lines
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"

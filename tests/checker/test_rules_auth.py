@@ -10,14 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from checker_examples import check, lines
-
 from fastapi_practices.checker.base import Rule
 from fastapi_practices.checker.rules.auth import (
     JwtDecodeWithoutAlgorithms,
     JwtLiteralSecret,
     PythonJose,
 )
+from fastapi_practices.testing.checker import check, lines
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"

@@ -12,7 +12,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from checker_examples import check, lines
 
 from fastapi_practices.checker.base import Module, Rule
 from fastapi_practices.checker.rules.blocking import (
@@ -22,6 +21,7 @@ from fastapi_practices.checker.rules.blocking import (
     HttpClientPerRequest,
     SyncDependencyWithoutIO,
 )
+from fastapi_practices.testing.checker import check, lines
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"

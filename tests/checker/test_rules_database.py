@@ -9,7 +9,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from checker_examples import check, lines
 
 from fastapi_practices.checker.base import Finding, Module, Rule
 from fastapi_practices.checker.engine import Checker
@@ -19,6 +18,7 @@ from fastapi_practices.checker.rules.database import (
     SchemaFromData,
     UndatedMigrationTemplate,
 )
+from fastapi_practices.testing.checker import check, lines
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checker_examples import check, lines
-
 from fastapi_practices.checker.rules.pydantic_usage import (
     HTTPExceptionInValidator,
     NoneDefaultOnRequiredType,
     SettingsWithoutEnvPrefix,
     UntypedRequestBody,
 )
+from fastapi_practices.testing.checker import check, lines
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"

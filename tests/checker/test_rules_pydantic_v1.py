@@ -11,9 +11,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-from checker_examples import check as examples_check
-from checker_examples import lines
-
 from fastapi_practices.checker.base import Finding, Rule
 from fastapi_practices.checker.rules.pydantic_v1 import (
     FieldRegex,
@@ -22,6 +19,8 @@ from fastapi_practices.checker.rules.pydantic_v1 import (
     PydanticV1Config,
     PydanticV1Validator,
 )
+from fastapi_practices.testing.checker import check as examples_check
+from fastapi_practices.testing.checker import lines
 
 RULES: list[type[Rule]] = [
     FieldRegex,

@@ -1,6 +1,6 @@
-"""Example rules and helpers for the checker's engine and format tests (not real rules:
-those live in `fastapi_practices.checker.rules`). tests/checker/conftest.py loads it as
-`checker_examples` (the tests are not a package)."""
+"""For the checker's tests: small example rules for the engine and format tests (not real
+rules: those live in `fastapi_practices.checker.rules`, which does not collect these), and
+the helpers the rule tests share."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from fastapi_practices.checker.base import Finding, Module, Rule
-from fastapi_practices.checker.engine import display_path
 
 
 class LiteralSleep(Rule):
@@ -84,10 +83,6 @@ class Broken(Rule):
         if "boom" in module.text:
             raise KeyError("boom")
         yield from ()
-
-
-def shown(path: Path) -> str:
-    return display_path(path)
 
 
 EXAMPLES: list[type[Rule]] = [LiteralSleep, PrintCall, IniTemplate]

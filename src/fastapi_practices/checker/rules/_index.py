@@ -31,3 +31,21 @@ def tail(module: Module, node: ast.expr) -> str:
 def tails(names: frozenset[str] | set[str]) -> frozenset[str]:
     """The last parts of dotted names."""
     return frozenset(name.rpartition(".")[2] for name in names)
+
+
+def module_constants(module: Module) -> dict[str, ast.expr]:
+    """Module-level `NAME = value` (and `NAME: T = value`) assignments, for following a
+    name to its literal."""
+    assert module.tree is not None
+    found: dict[str, ast.expr] = {}
+    for stmt in module.tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            if isinstance(stmt.targets[0], ast.Name):
+                found[stmt.targets[0].id] = stmt.value
+        elif (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.value is not None
+        ):
+            found[stmt.target.id] = stmt.value
+    return found

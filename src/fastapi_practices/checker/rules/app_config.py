@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from fastapi_practices.checker.base import Finding, Module, Rule
-from fastapi_practices.checker.rules._index import nodes, tail, tails
+from fastapi_practices.checker.rules._index import module_constants, nodes, tail, tails
 
 APPS = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 STARLETTE_APPS = frozenset({"starlette.applications.Starlette"})
@@ -47,23 +47,6 @@ def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
 
 def _has_star_kwargs(call: ast.Call) -> bool:
     return any(k.arg is None for k in call.keywords)
-
-
-def _constants(module: Module) -> dict[str, ast.expr]:
-    """Module-level `NAME = value` assignments, for following a name to its literal."""
-    assert module.tree is not None
-    found: dict[str, ast.expr] = {}
-    for stmt in module.tree.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            if isinstance(stmt.targets[0], ast.Name):
-                found[stmt.targets[0].id] = stmt.value
-        elif (
-            isinstance(stmt, ast.AnnAssign)
-            and isinstance(stmt.target, ast.Name)
-            and stmt.value is not None
-        ):
-            found[stmt.target.id] = stmt.value
-    return found
 
 
 def _resolve(node: ast.expr, constants: dict[str, ast.expr]) -> ast.expr:
@@ -175,7 +158,7 @@ class CorsWildcardWithCredentials(Rule):
     def check(self, module: Module) -> Iterator[Finding]:
         if module.tree is None:
             return
-        constants = _constants(module)
+        constants = module_constants(module)
         for call in _middleware_calls(module, CORS):
             credentials = _keyword(call, "allow_credentials")
             if credentials is None or not _is_true(_resolve(credentials.value, constants)):
@@ -229,7 +212,7 @@ class DebugTrue(Rule):
     def check(self, module: Module) -> Iterator[Finding]:
         if module.tree is None:
             return
-        constants = _constants(module)
+        constants = module_constants(module)
         for call in _calls(module, APPS | STARLETTE_APPS):
             keyword = _keyword(call, "debug")
             if keyword is not None and _is_true(_resolve(keyword.value, constants)):
@@ -309,7 +292,7 @@ class TrustAllForwarded(Rule):
     def check(self, module: Module) -> Iterator[Finding]:
         if module.tree is None:
             return
-        constants = _constants(module)
+        constants = module_constants(module)
         for call in _middleware_calls(module, PROXY_HEADERS):
             keyword = _keyword(call, "trusted_hosts")
             if keyword is not None and _has_star(_resolve(keyword.value, constants)):

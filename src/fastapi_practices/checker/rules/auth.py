@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from fastapi_practices.checker.base import Finding, Module, Rule
-from fastapi_practices.checker.rules._index import nodes, tail
+from fastapi_practices.checker.rules._index import module_constants, nodes, tail
 
 DECODERS = frozenset({"jwt.decode", "jwt.api_jwt.decode", "jose.jwt.decode"})
 ENCODERS = frozenset({"jwt.encode", "jwt.api_jwt.encode", "jose.jwt.encode"})
@@ -158,18 +158,7 @@ class JwtLiteralSecret(Rule):
     def check(self, module: Module) -> Iterator[Finding]:
         if module.tree is None:
             return
-        constants: dict[str, ast.expr] = {}
-        for stmt in module.tree.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                target = stmt.targets[0]
-                if isinstance(target, ast.Name):
-                    constants[target.id] = stmt.value
-            elif (
-                isinstance(stmt, ast.AnnAssign)
-                and isinstance(stmt.target, ast.Name)
-                and stmt.value is not None
-            ):
-                constants[stmt.target.id] = stmt.value
+        constants = module_constants(module)
         for node in nodes(module, ast.Call):
             if not isinstance(node, ast.Call):
                 continue

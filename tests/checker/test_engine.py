@@ -596,3 +596,16 @@ def test_no_rule_names_a_syntax_node_that_python_3_11_lacks() -> None:
         if re.search(rf"\bast\.({'|'.join(newer)})\b", line)
     ]
     assert used == []
+
+
+def test_warnings_about_the_checked_code_are_neither_printed_nor_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`"\\d"` in checked code makes Python's compiler warn; that is the code's business.
+    (Under this suite's `-W error` the warning would have skipped the file.)"""
+    app = tmp_path / "app.py"
+    app.write_text('import re\nfrom fastapi import FastAPI\nSLUG = re.compile("\\d+")\n'
+                   "app = FastAPI(debug=True)\n")  # fmt: skip
+    status, out, err = run_check(capsys, "--isolated", app)
+    assert status == 1 and " FBP808 " in out
+    assert "SyntaxWarning" not in err and "cannot parse" not in err

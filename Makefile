@@ -19,6 +19,13 @@ PY_PATH = $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null)
 LOCK_SUM := $(shell { cat uv.lock pyproject.toml Makefile; $(PYTHON) -c 'import sys; print(sys.executable)'; } 2>/dev/null | cksum | cut -d' ' -f1)
 K ?=
 ID ?=
+# Python writes the compiled form of what it imports, as it does by default, even where the
+# environment says not to (CI machines here set PYTHONDONTWRITEBYTECODE): otherwise every
+# process `make test` starts (three xdist workers, the timing session, each pytest, mkdocs
+# and checker run a test starts) compiles this project's modules and tests again, and
+# pytest rewrites the assertions of every test module in each. .gitignore covers the
+# __pycache__ folders; the tests that rewrite a Python file in place write no .pyc for it.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help serve build validate new test test-practice test-matrix measure bench lint clean
 

@@ -39,6 +39,7 @@ def outcome(project: Path, test_source: str) -> MatrixPoint:
     (project / TEST).write_text(test_source)
     xml = project / "junit.xml"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # TEST is rewritten by each test, maybe at one size
     subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", TEST,
          f"--junitxml={xml}"],

@@ -32,9 +32,11 @@ def project(tmp_path: Path) -> Path:
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    # No .pyc: record_run rewrites the same test file, maybe within a second at one size.
+    env = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
     return subprocess.run(
         args, cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
-        env={**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"},
+        env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
     )  # fmt: skip
 
 

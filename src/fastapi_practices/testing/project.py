@@ -75,9 +75,18 @@ def copy_practice(practice_id: str, into: Path, *, site: bool = False) -> Path:
 
 def command_env(**env: str) -> dict[str, str]:
     """The environment a contributor's shell has: nothing of the running pytest session's
-    own (its PYTEST_* variables), and no MkDocs 2 banner."""
+    own (its PYTEST_* variables), and no MkDocs 2 banner. It writes no .pyc: these commands
+    run in copies whose Python files the tests rewrite, and a file rewritten within the
+    second at the same size would be read from its stale .pyc (what is compiled already,
+    the package and its libraries, is still read)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_"))}
-    return {**base, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1", **env}
+    return {
+        **base,
+        "DISABLE_MKDOCS_2_WARNING": "true",
+        "NO_MKDOCS_2_WARNING": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        **env,
+    }
 
 
 def run_command(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:

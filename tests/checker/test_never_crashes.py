@@ -4,7 +4,6 @@ internal error (a rule that raises on some input is a bug of that rule)."""
 
 from __future__ import annotations
 
-import hypothesmith
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +22,15 @@ NAMES = (
 )
 
 
+def _hypothesmith():  # type: ignore[no-untyped-def]
+    # Imported when a test draws its first example, not when pytest collects this module:
+    # hypothesmith builds Python's grammar on import (2 to 4 s), which every xdist worker
+    # would otherwise pay, whichever tests it runs.
+    import hypothesmith
+
+    return hypothesmith
+
+
 def run(source: str, name: str = "module.py") -> None:
     report = CHECKER.check_source(source, name)
     assert report.errors == [], report.errors
@@ -33,7 +41,7 @@ def run(source: str, name: str = "module.py") -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-@given(hypothesmith.from_grammar())
+@given(st.deferred(lambda: _hypothesmith().from_grammar()))
 def test_generated_modules(source: str) -> None:
     run(source)
     run(NAMES + source)
@@ -45,7 +53,7 @@ def test_generated_modules(source: str) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-@given(hypothesmith.from_node())
+@given(st.deferred(lambda: _hypothesmith().from_node()))
 def test_generated_syntax_trees(source: str) -> None:
     run(source)
     run(NAMES + source)

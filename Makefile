@@ -78,7 +78,7 @@ PYTEST := $(BIN)/python -m pytest $(if $(K),-k "$(K)")
 NONE_OK := $(if $(K),|| [ $$? = 5 ],)
 define two_sessions
 	@mkdir -p .cache && rm -f $(EXECUTED)
-	$(PYTEST) $(1) -m "not timing" -n 3 --dist loadscope --snippets-executed=$(EXECUTED) $(NONE_OK)
+	$(PYTEST) $(1) -m "not timing" -n 3 --dist loadscope --no-loadscope-reorder --snippets-executed=$(EXECUTED) $(NONE_OK)
 	$(PYTEST) $(1) -m timing --snippets-executed=$(EXECUTED) $(if $(K),,--require-every-snippet) $(TIMING_FILES) $(NONE_OK)
 endef
 

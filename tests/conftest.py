@@ -118,10 +118,36 @@ def _module_is_timing(item: pytest.Item) -> bool:
     return any(mark.name == "timing" for mark in (marks if isinstance(marks, list) else [marks]))
 
 
+# The modules that take longest (`make bench` lists the slowest tests), in that order. With
+# `--dist loadscope`, xdist hands whole modules to its workers in collection order, and
+# these would otherwise come last (tests/test_*.py sorts after tests/checker/ and
+# tests/practices/): a worker would start a 40-second module when the others were nearly
+# done. Started first, the many short modules fill in around them.
+LONGEST_FIRST = (
+    "tests/test_browser_pages.py",
+    "tests/test_contributing.py",
+    "tests/test_browser_search.py",
+    "tests/test_browser_a11y.py",
+    "tests/test_toolkit.py",
+    "tests/test_github.py",
+    "tests/checker/test_integrations.py",
+)
+
+
+def _start_order(item: pytest.Item) -> int:
+    path = item.nodeid.split("::")[0]
+    return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """`make test` runs the timing tests in a session of their own, over the files that
-    mark the whole module `timing`: a timing test marked alone would run in neither."""
+    mark the whole module `timing`: a timing test marked alone would run in neither.
+    The longest modules go first (a stable sort: the rest keep their order)."""
+    gone = [path for path in LONGEST_FIRST if not (ROOT / path).is_file()]
+    if gone:
+        raise pytest.UsageError(f"tests/conftest.py LONGEST_FIRST names no file: {gone}")
+    items.sort(key=_start_order)
     stray = sorted(
         {
             item.nodeid.split("::")[0]

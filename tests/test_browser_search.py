@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -63,26 +64,56 @@ QUERIES = [
 ]
 
 
+# Counts what the page asks Material's search worker and what it answers (message types 2,
+# query, and 3, result, of Material 9's worker protocol), before any of the page's scripts
+# run. The worker answers queries in order, so once it has answered as many as were sent,
+# the last of them typed, the results shown are those of the whole query.
+WATCH_SEARCH_WORKER = """
+(() => {
+  const seen = (window.__fbpSearch = { sent: 0, answered: 0, last: null });
+  const Native = window.Worker;
+  window.Worker = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => {
+        if (event.data && event.data.type === 3) seen.answered += 1;
+      });
+    }
+    postMessage(message, ...rest) {
+      if (message && message.type === 2) {
+        seen.sent += 1;
+        seen.last = message.data;
+      }
+      return super.postMessage(message, ...rest);
+    }
+  };
+})();
+"""
+ANSWERED = (
+    "q => window.__fbpSearch.last === q && window.__fbpSearch.answered === window.__fbpSearch.sent"
+)
+NEXT_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+@pytest.fixture
+def page(page: Page) -> Page:
+    page.add_init_script(WATCH_SEARCH_WORKER)
+    return page
+
+
 def search(page: Page, query: str) -> list[str]:
-    """Type `query` into the search box key by key; the addresses of the first results."""
+    """Type `query` into the search box key by key; the addresses of the first results,
+    once the search worker has answered the last key (at most 5 s)."""
     box = page.locator("input.md-search__input")
     box.fill("")
     box.press_sequentially(query)
-    results = page.locator(".md-search-result__item > a.md-search-result__link")
     try:
-        results.first.wait_for(timeout=5000)
-    except PlaywrightTimeout:  # no result at all: a miss, reported by the caller
+        page.wait_for_function(ANSWERED, arg=query, timeout=5000)
+    except PlaywrightTimeout:  # never answered: a miss, reported by the caller
         return []
-    # The list is redrawn as the search worker answers each keystroke, in order: wait until
-    # it has stayed the same for 200 ms (at most 5 s), so a slow machine's answer to the
-    # last key is not mistaken for the one before it.
-    seen: list[list[str]] = []
-    for _ in range(50):
-        seen.append(results.evaluate_all("links => links.slice(0, 3).map(a => a.href)"))
-        if len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]:
-            break
-        page.wait_for_timeout(100)
-    return seen[-1]
+    page.evaluate(NEXT_FRAMES)  # the answer drawn
+    results = page.locator(".md-search-result__item > a.md-search-result__link")
+    return results.evaluate_all("links => links.slice(0, 3).map(a => a.href)")
 
 
 def test_search_finds_what_reviewers_type(page: Page, served: str) -> None:

@@ -110,7 +110,7 @@ measure: export FASTAPI_PRACTICES_RECORD_COMMAND = make measure$(if $(K), K=$(K)
 LIGHTHOUSE := .cache/lighthouse/node_modules/.bin/lighthouse
 bench: $(VENV)/.all-$(LOCK_SUM) ## Time build and suite (ten slowest tests); site vs plain Material; checker lines/s
 	$(BIN)/python -m fastapi_practices.tools.bench
-	@bash .ci/browser $(BIN)
+	@bash .ci/browser $(BIN) full
 	@[ -x $(LIGHTHOUSE) ] || ! command -v npm >/dev/null || \
 	  npm i -E --silent --prefix .cache/lighthouse lighthouse@12.2.3 || true
 	LIGHTHOUSE=$(abspath $(LIGHTHOUSE)) $(BIN)/python -m fastapi_practices.tools.site_bench

@@ -190,7 +190,7 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(
-                executable_path=chromium_path(), args=CHROMIUM_FLAGS
+                executable_path=chromium_path(headless_shell=True), args=CHROMIUM_FLAGS
             )
         except PlaywrightError as exc:
             pytest.fail(

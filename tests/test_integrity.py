@@ -6,6 +6,7 @@ and this test fail for the same reasons with the same messages.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -362,6 +363,15 @@ def test_a_pair_of_folders_is_a_bad_and_good_pair(tree) -> None:
     assert f"snippets bad_migrations and good_migrations of {SNIPPETS_201}/ are identical" in (
         errors(tree)
     )
+    # What Python compiled on one side (running it writes __pycache__/) is not a difference.
+    (tree / SNIPPETS_201 / "good_migrations" / "__pycache__").mkdir()
+    (tree / SNIPPETS_201 / "good_migrations" / "__pycache__" / "env.cpython-312.pyc").write_bytes(
+        b"\x00"
+    )
+    assert f"snippets bad_migrations and good_migrations of {SNIPPETS_201}/ are identical" in (
+        errors(tree)
+    )
+    shutil.rmtree(tree / SNIPPETS_201 / "good_migrations" / "__pycache__")
     (tree / SNIPPETS_201 / "good_migrations" / "alembic.ini").unlink()
     (tree / SNIPPETS_201 / "good_migrations").rmdir()
     assert "has bad_migrations/ but no good_migrations/" in errors(tree)

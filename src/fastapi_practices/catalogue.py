@@ -316,12 +316,21 @@ def bad_and_good_pairs(practice: Practice) -> list[tuple[Path, Path]]:
     ]
 
 
+def source_files(folder: Path) -> dict[Path, Path]:
+    """Every file under `folder` by its relative path, leaving out what Python compiled
+    there (`__pycache__/`), which running a snippet writes and nobody wrote."""
+    return {
+        p.relative_to(folder): p
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.relative_to(folder).parts
+    }
+
+
 def _same(a: Path, b: Path) -> bool:
     if a.is_file() and b.is_file():
         return a.read_bytes() == b.read_bytes()
     if a.is_dir() and b.is_dir():
-        files_a = {p.relative_to(a): p for p in a.rglob("*") if p.is_file()}
-        files_b = {p.relative_to(b): p for p in b.rglob("*") if p.is_file()}
+        files_a, files_b = source_files(a), source_files(b)
         return files_a.keys() == files_b.keys() and all(
             files_a[k].read_bytes() == files_b[k].read_bytes() for k in files_a
         )

@@ -12,7 +12,7 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
-from fastapi_practices.catalogue import Catalogue, find_root, load_catalogue
+from fastapi_practices.catalogue import Catalogue, find_root, load_catalogue, source_files
 
 
 @cache
@@ -61,7 +61,7 @@ def copy_practice(practice_id: str, into: Path, *, site: bool = False) -> Path:
         practice.page,
         practice.test_file,
         practice.measurements_file,
-        *(p for p in practice.snippet_dir.rglob("*") if p.is_file()),
+        *source_files(practice.snippet_dir).values(),
     ]
     if site:
         sources += [root() / name for name in SITE_FILES]

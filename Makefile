@@ -20,11 +20,12 @@ LOCK_SUM := $(shell { cat uv.lock pyproject.toml Makefile; $(PYTHON) -c 'import 
 K ?=
 ID ?=
 # Python writes the compiled form of what it imports, as it does by default, even where the
-# environment says not to (CI machines here set PYTHONDONTWRITEBYTECODE): otherwise every
-# process `make test` starts (three xdist workers, the timing session, each pytest, mkdocs
-# and checker run a test starts) compiles this project's modules and tests again, and
-# pytest rewrites the assertions of every test module in each. .gitignore covers the
-# __pycache__ folders; the tests that rewrite a Python file in place write no .pyc for it.
+# environment says not to (CI machines here set PYTHONDONTWRITEBYTECODE): otherwise each
+# pytest process `make test` starts (three xdist workers, then the timing session) compiles
+# this project's modules again and rewrites the assertions of every test module, and the
+# servers and commands the tests start find nothing compiled to read. .gitignore covers the
+# __pycache__ folders, and the catalogue's checks skip them. The commands the tests run in
+# copies whose Python files they rewrite write no .pyc (testing.project.command_env).
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help serve build validate new test test-practice test-matrix measure bench lint clean

@@ -17,6 +17,7 @@ from fastapi_practices.catalogue import (
     Practice,
     bad_and_good_pairs,
     included_lines,
+    source_files,
 )
 from fastapi_practices.checker.rules import all_rules
 from fastapi_practices.model import (
@@ -328,10 +329,7 @@ def _pair_files(bad: Path, good: Path) -> list[tuple[str, str, list[str], list[s
     folder pair (a file only one side has is compared with nothing)."""
     if bad.is_file():
         return [(bad.name, good.name, _lines(bad), _lines(good))]
-    rels = sorted(
-        {p.relative_to(bad) for p in bad.rglob("*") if p.is_file()}
-        | {p.relative_to(good) for p in good.rglob("*") if p.is_file()}
-    )
+    rels = sorted(source_files(bad).keys() | source_files(good).keys())
     return [
         (
             f"{bad.name}/{rel.as_posix()}",
@@ -340,7 +338,6 @@ def _pair_files(bad: Path, good: Path) -> list[tuple[str, str, list[str], list[s
             _lines(good / rel),
         )
         for rel in rels
-        if "__pycache__" not in rel.parts
     ]
 
 

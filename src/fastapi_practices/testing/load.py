@@ -19,9 +19,11 @@ class Burst:
     spans: list[tuple[float, float]]  # each request's send and answer, seconds from the start
 
 
-class _Connection:
-    """One HTTP/1.1 GET over a socket opened in advance: the request costs the client almost
-    nothing, so a burst of them measures the server and not the client's own overhead."""
+class Connection:
+    """One HTTP/1.1 GET over a socket opened in advance (`await open()`, then `await get()`,
+    which returns the latency and raises unless the status is 200): the request costs the
+    client almost nothing, so many of them sent at once reach the server at once, and what
+    they measure is the server, not the client's own overhead."""
 
     def __init__(self, url: str) -> None:
         self.sent = 0.0  # when the request was written, perf_counter seconds
@@ -58,12 +60,12 @@ async def _burst(
 ) -> Burst:
     async with asyncio.timeout(limit):
         if warm_up:
-            first = _Connection(url)
+            first = Connection(url)
             await first.open()
             await first.get()
-        connections = [_Connection(url) for _ in range(n)]
+        connections = [Connection(url) for _ in range(n)]
         await asyncio.gather(*(c.open() for c in connections))
-        probe_connection = _Connection(probe_url) if probe_url else None
+        probe_connection = Connection(probe_url) if probe_url else None
         if probe_connection:
             await probe_connection.open()
         start = time.perf_counter()

@@ -1,5 +1,7 @@
 """FBP201: a blocking call in an `async def` route serialises every request the server gets."""
 
+from operator import attrgetter
+
 import pytest
 
 from fastapi_practices.testing.live import live_server, single_get, snippet_path
@@ -13,6 +15,7 @@ CONCURRENT = 8
 
 
 NAMES = ("bad", "good", "good_await")
+wall = attrgetter("wall")
 
 
 def concurrency(name: str) -> tuple[float, list[tuple[float, float]]]:
@@ -21,7 +24,9 @@ def concurrency(name: str) -> tuple[float, list[tuple[float, float]]]:
     with live_server(snippet_path(PRACTICE, name)) as server:
         url = f"{server.url}/report"
         one = single_get(url)
-        measured = burst(url, CONCURRENT, warm_up=False)  # fails on any status but 200
+        # Two bursts, keep the faster (each fails on any status but 200): the first also
+        # starts the pool's threads, and a busy neighbour only ever makes a burst slower.
+        measured = min((burst(url, CONCURRENT, warm_up=False) for _ in range(2)), key=wall)
     assert len(measured.latencies) == CONCURRENT
     spans = sorted((start / one, end / one) for start, end in measured.spans)
     return measured.wall / one, spans

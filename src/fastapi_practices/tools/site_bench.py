@@ -9,8 +9,9 @@ by side (timings on these machines only mean something as ratios):
   static host would serve it, every request counted; and the search index's share;
 - search: time from the last keystroke to the last change of the results list, median and
   maximum over the queries;
-- Lighthouse's performance and accessibility scores, when `lighthouse` is on PATH or in
-  $LIGHTHOUSE (`npm i -E lighthouse@12.2.3`); otherwise it says it skipped them.
+- Lighthouse's performance and accessibility scores and total blocking time, median and
+  range of five runs, when `lighthouse` is on PATH or in $LIGHTHOUSE
+  (`npm i -E lighthouse@12.2.3`); otherwise it says it skipped them.
 
 A benchmark, not a test: it prints figures and asserts nothing.
 """
@@ -137,7 +138,12 @@ def search_latencies(browser, url: str, queries: list[str]) -> list[float]:  # t
     return out
 
 
+LIGHTHOUSE_RUNS = 5  # one run's performance score moves by several points on a busy VM
+
+
 def lighthouse(url: str) -> dict[str, float] | None:
+    """One Lighthouse run (its default, mobile): the performance and accessibility scores
+    and total blocking time (ms), or None when Lighthouse or Chromium is missing or fails."""
     binary = os.environ.get("LIGHTHOUSE")
     if not binary or not Path(binary).is_file():
         binary = shutil.which("lighthouse")
@@ -162,8 +168,26 @@ def lighthouse(url: str) -> dict[str, float] | None:
     if result.returncode:
         print(result.stderr[-1500:])
         return None
-    categories = json.loads(result.stdout)["categories"]
-    return {name: round(c["score"] * 100) for name, c in categories.items()}
+    report = json.loads(result.stdout)
+    scores = {name: c["score"] * 100 for name, c in report["categories"].items()}
+    return {**scores, "tbt": report["audits"]["total-blocking-time"]["numericValue"]}
+
+
+def lighthouse_summary(url: str, runs: int = LIGHTHOUSE_RUNS) -> str | None:
+    """Median (min-max) of each figure over `runs` Lighthouse runs, or None if one failed."""
+    results = []
+    for _ in range(runs):
+        result = lighthouse(url)
+        if result is None:
+            return None
+        results.append(result)
+    parts = []
+    for key, unit in (("performance", ""), ("accessibility", ""), ("tbt", " ms")):
+        values = [r[key] for r in results]
+        parts.append(
+            f"{key} {statistics.median(values):.0f}{unit} ({min(values):.0f}-{max(values):.0f})"
+        )
+    return f"median (min-max) of {runs} runs: " + ", ".join(parts)
 
 
 def main() -> int:
@@ -220,9 +244,9 @@ def main() -> int:
                             f"  {name}  median {statistics.median(values):5.0f} ms, "
                             f"max {max(values):5.0f} ms over {len(values)} queries"
                         )
-                scores = lighthouse(page_url)
+                scores = lighthouse_summary(page_url)
                 print(
-                    f"lighthouse on FBP201: {scores}"
+                    f"lighthouse on FBP201, {scores}"
                     if scores
                     else "lighthouse: skipped (set LIGHTHOUSE, or put lighthouse on PATH)"
                 )

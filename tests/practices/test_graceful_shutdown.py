@@ -4,6 +4,7 @@ not exec uvicorn never passes the signal on."""
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -91,9 +92,20 @@ def test_requests_past_the_graceful_timeout_get_a_500() -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port below the kernel's ephemeral range. uvicorn binds it by number,
+    as an entrypoint does (`--fd` would keep a second copy of the socket open, and new
+    connections during the shutdown would then hang instead of being refused). Every other
+    server in the suite binds port 0, which the kernel picks from the ephemeral range, so
+    none of them can take this port before uvicorn binds it."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for port in random.sample(range(max(1024, low - 8000), low), 50):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"no free port below {low}")
 
 
 def start_script(tmp_path: Path, exec_: str) -> tuple[subprocess.Popen, str, Path]:
@@ -114,11 +126,11 @@ def start_script(tmp_path: Path, exec_: str) -> tuple[subprocess.Popen, str, Pat
     url = f"http://127.0.0.1:{port}"
 
     def serving() -> bool:
-        try:
-            httpx.get(f"{url}/ready", timeout=0.5)  # a 404 will do
+        assert shell.poll() is None, f"the server exited:\n{log.read_text()}"
+        try:  # this snippet's route: no other server answers it
+            return httpx.get(f"{url}/slow", params={"seconds": 0}, timeout=0.5).is_success
         except httpx.HTTPError:
             return False
-        return True
 
     wait_for(serving, "server")
     return shell, url, log

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from fastapi_practices.testing.live import live_app, live_server, load_snippet, snippet_path
-from fastapi_practices.testing.load import Connection, burst
+from fastapi_practices.testing.load import burst, opened
 from fastapi_practices.testing.proc import process_status
 from fastapi_practices.testing.versions import needs, since
 
@@ -73,10 +73,9 @@ async def _probe_while_pool_is_full(base: str, pid: int, exports: int) -> list[f
     # an export on a slow core, and the probes' wait shrank by as much.
     async with httpx.AsyncClient(base_url=base) as client:
         assert (await client.get("/items")).status_code == 200  # warm up
-    slow = [Connection(f"{base}/export") for _ in range(exports)]
-    probes = [Connection(f"{base}/items") for _ in range(PROBES)]
-    async with asyncio.timeout(30):
-        await asyncio.gather(*(c.open() for c in (*slow, *probes)))
+    urls = [f"{base}/export"] * exports + [f"{base}/items"] * PROBES
+    async with asyncio.timeout(30), opened(*urls) as connections:
+        slow, probes = connections[:exports], connections[exports:]
         sent = time.perf_counter()
         exporting = [asyncio.create_task(c.get()) for c in slow]
         await _pool_is_full(pid, POOL)

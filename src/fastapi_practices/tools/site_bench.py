@@ -141,53 +141,65 @@ def search_latencies(browser, url: str, queries: list[str]) -> list[float]:  # t
 LIGHTHOUSE_RUNS = 5  # one run's performance score moves by several points on a busy VM
 
 
-def lighthouse(url: str) -> dict[str, float] | None:
+def lighthouse(url: str) -> dict[str, float] | str:
     """One Lighthouse run (its default, mobile): the performance and accessibility scores
-    and total blocking time (ms), or None when Lighthouse or Chromium is missing or fails."""
+    and total blocking time (ms); or why there are none."""
     binary = os.environ.get("LIGHTHOUSE")
     if not binary or not Path(binary).is_file():
         binary = shutil.which("lighthouse")
     path = chromium_path()
     if not binary or not path:
-        return None
-    result = subprocess.run(
-        [
-            binary,
-            url,
-            "--quiet",
-            "--output=json",
-            "--only-categories=performance,accessibility",
-            f"--chrome-path={path}",
-            "--chrome-flags=--headless " + " ".join(CHROMIUM_FLAGS),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "CHROME_PATH": path},
-    )
+        return "skipped (set LIGHTHOUSE, or put lighthouse on PATH; and install chromium)"
+    try:
+        result = subprocess.run(
+            [
+                binary,
+                url,
+                "--quiet",
+                "--output=json",
+                "--only-categories=performance,accessibility",
+                f"--chrome-path={path}",
+                "--chrome-flags=--headless " + " ".join(CHROMIUM_FLAGS),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env={**os.environ, "CHROME_PATH": path},
+        )
+    except subprocess.TimeoutExpired:
+        return "a run took more than 300 s"
     if result.returncode:
-        print(result.stderr[-1500:])
-        return None
+        return f"a run failed: {result.stderr[-1500:]}"
     report = json.loads(result.stdout)
-    scores = {name: c["score"] * 100 for name, c in report["categories"].items()}
-    return {**scores, "tbt": report["audits"]["total-blocking-time"]["numericValue"]}
+    # Lighthouse gives a category no score, and an audit no value, when an audit errored.
+    figures = {name: c.get("score") for name, c in report["categories"].items()}
+    figures["tbt"] = report["audits"].get("total-blocking-time", {}).get("numericValue")
+    missing = sorted(name for name, value in figures.items() if value is None)
+    if missing:
+        return f"a run gave no {', '.join(missing)}"
+    return {name: value * (1 if name == "tbt" else 100) for name, value in figures.items()}
 
 
-def lighthouse_summary(url: str, runs: int = LIGHTHOUSE_RUNS) -> str | None:
-    """Median (min-max) of each figure over `runs` Lighthouse runs, or None if one failed."""
-    results = []
+def lighthouse_summary(url: str, runs: int = LIGHTHOUSE_RUNS) -> str:
+    """Median (min-max) of each figure over the Lighthouse runs that gave all of them, and
+    why any did not."""
+    results, failures = [], []
     for _ in range(runs):
         result = lighthouse(url)
-        if result is None:
-            return None
-        results.append(result)
-    parts = []
+        if isinstance(result, str):
+            failures.append(result)
+            if result.startswith("skipped"):
+                return result
+        else:
+            results.append(result)
+    parts = [f"{len(results)} of {runs} runs"]
     for key, unit in (("performance", ""), ("accessibility", ""), ("tbt", " ms")):
         values = [r[key] for r in results]
-        parts.append(
-            f"{key} {statistics.median(values):.0f}{unit} ({min(values):.0f}-{max(values):.0f})"
-        )
-    return f"median (min-max) of {runs} runs: " + ", ".join(parts)
+        if values:
+            median = statistics.median(values)
+            parts.append(f"{key} {median:.0f}{unit} ({min(values):.0f}-{max(values):.0f})")
+    return ", ".join(parts + failures[:1])
 
 
 def main() -> int:
@@ -244,12 +256,9 @@ def main() -> int:
                             f"  {name}  median {statistics.median(values):5.0f} ms, "
                             f"max {max(values):5.0f} ms over {len(values)} queries"
                         )
-                scores = lighthouse_summary(page_url)
-                print(
-                    f"lighthouse on FBP201, {scores}"
-                    if scores
-                    else "lighthouse: skipped (set LIGHTHOUSE, or put lighthouse on PATH)"
-                )
+                print("lighthouse, median (min-max):")
+                print(f"  ours, FBP201  {lighthouse_summary(page_url)}")
+                print(f"  plain page    {lighthouse_summary(plain + 'page-001/')}")
             browser.close()
     return 0
 

@@ -127,10 +127,13 @@ def start_script(tmp_path: Path, exec_: str) -> tuple[subprocess.Popen, str, Pat
 
     def serving() -> bool:
         assert shell.poll() is None, f"the server exited:\n{log.read_text()}"
-        try:  # this snippet's route: no other server answers it
-            return httpx.get(f"{url}/slow", params={"seconds": 0}, timeout=0.5).is_success
+        try:
+            # This snippet's route without its parameter: refused before the handler runs, so
+            # the log gets no "request started" the tests below wait for.
+            response = httpx.get(f"{url}/slow", timeout=0.5)
         except httpx.HTTPError:
             return False
+        return response.status_code == 422 and "seconds" in response.text
 
     wait_for(serving, "server")
     return shell, url, log

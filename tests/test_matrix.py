@@ -8,9 +8,7 @@ as `make test-matrix` does; nothing is typed by hand.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,7 +19,7 @@ from fastapi_practices import render
 from fastapi_practices.catalogue import load_catalogue
 from fastapi_practices.model import Matrix, MatrixPoint, PracticeVerdict, Verdict
 from fastapi_practices.testing.plugin import current_environment
-from fastapi_practices.testing.project import ROOT, catalogue, copy_practice
+from fastapi_practices.testing.project import ROOT, catalogue, copy_practice, run_command
 from fastapi_practices.tools.matrix import configured_points, verdicts
 
 TEST = "tests/practices/test_dont_block_the_event_loop.py"
@@ -38,12 +36,10 @@ def outcome(project: Path, test_source: str) -> MatrixPoint:
     matrix runner does, into one point of the matrix."""
     (project / TEST).write_text(test_source)
     xml = project / "junit.xml"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"  # TEST is rewritten by each test, maybe at one size
-    subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", TEST,
-         f"--junitxml={xml}"],
-        cwd=project, capture_output=True, text=True, timeout=120, check=False, env=env,
+    # command_env writes no .pyc: TEST is rewritten by each test, maybe at one size.
+    run_command(
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", TEST,
+        f"--junitxml={xml}", cwd=project,
     )  # fmt: skip
     cat = load_catalogue(project)
     return MatrixPoint(

@@ -8,7 +8,6 @@ so the checks are real and nothing of the checkout is touched.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from fastapi_practices.catalogue import load_catalogue
 from fastapi_practices.model import Environment, Figure, Measurements, StaleFigures
 from fastapi_practices.testing.project import ROOT, catalogue, copy_practice
+from fastapi_practices.testing.project import run_command as run
 
 PAGE = "docs/practices/async/dont-block-the-event-loop.md"
 COMMAND = [sys.executable, "-m", "fastapi_practices"]
@@ -29,15 +29,6 @@ def project(tmp_path: Path) -> Path:
     copy_practice("FBP201", tmp_path, site=True)
     assert load_catalogue(tmp_path).errors == []
     return tmp_path
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    # No .pyc: record_run rewrites the same test file, maybe within a second at one size.
-    env = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        args, cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
-        env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
-    )  # fmt: skip
 
 
 def drop_line(file: Path, prefix: str) -> None:
@@ -165,6 +156,7 @@ def record_run(project: Path, passed: int, *, fail: bool = False, k: str = "") -
     test.write_text(FIGURE_TESTS.format(passed=passed, fail=fail))
     (project / "pyproject.toml").write_text("[tool.pytest.ini_options]\n")
     args = ["-m", "pytest", "-p", "no:cacheprovider", "--record", str(test)]
+    # run_command writes no .pyc: the test file was just rewritten, maybe at the same size.
     return run(sys.executable, *args, *(["-k", k] if k else []), cwd=project).returncode
 
 

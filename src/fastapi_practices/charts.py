@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ _REPLACE = {
     _GOOD_2: "var(--fbp-good, #1b6e3a)",
 }
 MAX_BYTES = 20_000
+_SVG, _XLINK = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,31 @@ def _setup(width: float, height: float):  # type: ignore[no-untyped-def]
     return plt, plt.figure(figsize=(width, height))
 
 
+def _flatten(svg: str) -> str:
+    """matplotlib wraps each bar, tick and label in a `<g id="...">` of its own. Inline on the
+    page each is one more element the browser styles again whenever a script changes the
+    page's colours or size (Material does so several times as it starts), so a group that
+    only names its content is replaced by that content; groups that clip, move or style
+    stay. The chart draws the same."""
+    ET.register_namespace("", _SVG)
+    ET.register_namespace("xlink", _XLINK)
+    root = ET.fromstring(svg)  # noqa: S314 (matplotlib's own output, not untrusted input)
+    group = f"{{{_SVG}}}g"
+
+    def unwrap(element: ET.Element) -> None:
+        children: list[ET.Element] = []
+        for child in element:
+            unwrap(child)
+            if child.tag == group and set(child.attrib) <= {"id"}:
+                children.extend(child)
+            else:
+                children.append(child)
+        element[:] = children
+
+    unwrap(root)
+    return ET.tostring(root, encoding="unicode")
+
+
 def _finish(plt, figure, title: str) -> str:  # type: ignore[no-untyped-def]
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
@@ -91,6 +118,7 @@ def _finish(plt, figure, title: str) -> str:  # type: ignore[no-untyped-def]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     # matplotlib's `*{...}` rule would style the whole page once the SVG is inline.
     svg = re.sub(r"<style[^>]*>.*?</style>\s*", "", svg, flags=re.S)
+    svg = _flatten(svg)
     svg = re.sub(r' width="[\d.]+pt" height="[\d.]+pt"', "", svg, count=1)
     alt = html.escape(title)
     svg = re.sub(

@@ -75,6 +75,35 @@ def test_screenshot_of_a_practice_page_for_review(page: Page, served: str, schem
     page.screenshot(path=str(SCREENSHOTS / f"FBP201-{scheme}.png"))
 
 
+@pytest.mark.parametrize(
+    ("preference", "scheme", "other"), [("dark", "slate", "default"), ("light", "default", "slate")]
+)
+def test_a_first_visit_takes_the_readers_scheme_before_any_script_has_loaded(
+    browser: Browser, served: str, preference: str, scheme: str, other: str
+) -> None:
+    """Material applies the reader's colour-scheme preference only once its bundle has
+    loaded and run; until then a reader in dark mode saw a light page. The bundle is refused
+    here, so only the page's own inline script can pick the scheme. A choice made with the
+    toggle is stored, and wins over the preference on the next visit."""
+    url = served + catalogue().by_id()["FBP201"].url
+    context = browser.new_context(color_scheme=preference)  # type: ignore[arg-type]
+    try:
+        page = context.new_page()
+        page.route("**/assets/javascripts/bundle.*.min.js", lambda route: route.abort())
+        page.goto(url)
+        assert page.evaluate("document.body.dataset.mdColorScheme") == scheme
+        page.unroute("**/assets/javascripts/bundle.*.min.js")
+        page.goto(url)
+        toggle = "Switch to light mode" if scheme == "slate" else "Switch to dark mode"
+        page.get_by_title(toggle).click()
+        page.wait_for_function(f"document.body.dataset.mdColorScheme === '{other}'")
+        page.route("**/assets/javascripts/bundle.*.min.js", lambda route: route.abort())
+        page.goto(url)
+        assert page.evaluate("document.body.dataset.mdColorScheme") == other
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("scheme", ["default", "slate"])
 def test_chart_takes_the_colours_of_either_scheme(page: Page, served: str, scheme: str) -> None:
     """The inline chart's text is the page's text colour and its bars the scheme's bad and

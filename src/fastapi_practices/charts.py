@@ -34,6 +34,10 @@ _REPLACE = {
 }
 MAX_BYTES = 20_000
 _SVG, _XLINK = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
+# Written back as `<svg xmlns=...>` and `<use xlink:href>`: an `ns0:` or `ns1:href` would not draw
+# inline in HTML. (ElementTree's table of prefixes is module-wide; nothing else here writes XML.)
+ET.register_namespace("", _SVG)
+ET.register_namespace("xlink", _XLINK)
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,6 @@ def _flatten(svg: str) -> str:
     page's colours or size (Material does so several times as it starts), so a group that
     only names its content is replaced by that content; groups that clip, move or style
     stay. The chart draws the same."""
-    ET.register_namespace("", _SVG)
-    ET.register_namespace("xlink", _XLINK)
     root = ET.fromstring(svg)  # noqa: S314 (matplotlib's own output, not untrusted input)
     group = f"{{{_SVG}}}g"
 
@@ -103,6 +105,7 @@ def _flatten(svg: str) -> str:
         element[:] = children
 
     unwrap(root)
+    ET.indent(root, space=" ")
     return ET.tostring(root, encoding="unicode")
 
 

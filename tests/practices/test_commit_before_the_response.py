@@ -114,11 +114,15 @@ async def commit_waits(server: LiveServer, db: Database, wait: float) -> dict[st
 
 
 async def statement_waiting_on_a_lock(watcher: asyncpg.Connection, post: asyncio.Future) -> str:
-    """The statement of the app's session once it waits on a lock (polled, bounded)."""
+    """The statement of the app's session once it waits for another transaction to end
+    (polled, bounded). Only that wait (`transactionid`) counts: a unique check waits so, at
+    the INSERT or, deferred, at the COMMIT. Once, in a fresh clone's first `make test`, the
+    INSERT was seen waiting on a lock of some other kind (the test did not record which)
+    and was taken for the waiting statement."""
     for _ in range(1_000):
         query = await watcher.fetchval(
-            "SELECT query FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            "SELECT query FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND wait_event = 'transactionid'"
         )
         if query is not None:
             return query.strip().rstrip(";")

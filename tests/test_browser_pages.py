@@ -79,7 +79,7 @@ def test_screenshot_of_a_practice_page_for_review(page: Page, served: str, schem
     ("preference", "scheme", "other"), [("dark", "slate", "default"), ("light", "default", "slate")]
 )
 def test_a_first_visit_takes_the_readers_scheme_before_any_script_has_loaded(
-    browser: Browser, served: str, preference: str, scheme: str, other: str
+    page: Page, served: str, preference: str, scheme: str, other: str
 ) -> None:
     """Material applies the reader's colour-scheme preference only once its bundle has
     loaded and run; until then a reader in dark mode saw a light page. The bundle is refused
@@ -93,22 +93,18 @@ def test_a_first_visit_takes_the_readers_scheme_before_any_script_has_loaded(
         refused.append(route.request.url)
         route.abort()
 
-    context = browser.new_context(color_scheme=preference)  # type: ignore[arg-type]
-    try:
-        page = context.new_page()
-        page.route(bundle, refuse)
-        page.goto(url)
-        assert page.evaluate("document.body.dataset.mdColorScheme") == scheme
-        page.unroute(bundle)
-        page.goto(url)
-        toggle = "Switch to light mode" if scheme == "slate" else "Switch to dark mode"
-        page.get_by_title(toggle).click()
-        page.wait_for_function(f"document.body.dataset.mdColorScheme === '{other}'")
-        page.route(bundle, refuse)
-        page.goto(url)
-        assert page.evaluate("document.body.dataset.mdColorScheme") == other
-    finally:
-        context.close()
+    page.emulate_media(color_scheme=preference)  # type: ignore[arg-type]
+    page.route(bundle, refuse)
+    page.goto(url)
+    assert page.evaluate("document.body.dataset.mdColorScheme") == scheme
+    page.unroute(bundle)
+    page.goto(url)
+    toggle = "Switch to light mode" if scheme == "slate" else "Switch to dark mode"
+    page.get_by_title(toggle).click()
+    page.wait_for_function(f"document.body.dataset.mdColorScheme === '{other}'")
+    page.route(bundle, refuse)
+    page.goto(url)
+    assert page.evaluate("document.body.dataset.mdColorScheme") == other
     # Both refused visits asked for the bundle: the pattern still names Material's script.
     assert len(refused) == 2, refused
 
